@@ -1,0 +1,195 @@
+package ai.track.capidispatch.dispatch;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads an SQS message body (contract §3) into a {@link ConversionMessage}, or says precisely why it cannot.
+ *
+ * <p>It walks the JSON tree by hand instead of binding with Jackson annotations for two reasons: Jackson's
+ * binding errors quote the offending input (customer data would reach logs and DLQ attributes), and a hand
+ * walk names the exact path at fault ({@code event.user_data.em[1] must be a string}). Only types are checked
+ * here; which fields are required is the {@code EventValidator}'s business.
+ */
+public final class ConversionMessageParser {
+
+    /** SQS's own maximum message size; the contract promises no more. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    static final int MAX_NESTING_DEPTH = 32;
+    static final int MAX_STRING_LENGTH = 64 * 1024;
+
+    private final JsonMapper mapper;
+
+    public ConversionMessageParser() {
+        // Limits a hostile body cannot exceed: deep nesting and huge strings or numbers cost CPU and memory.
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING_DEPTH)
+                        .maxStringLength(MAX_STRING_LENGTH)
+                        .maxNumberLength(64)
+                        .build())
+                .build();
+        this.mapper = JsonMapper.builder(factory).build();
+    }
+
+    public ParseResult parse(String body) {
+        if (body == null || body.isBlank()) {
+            return new ParseResult.Rejected("body is empty");
+        }
+        if (!isWellFormedUtf16(body)) {
+            return new ParseResult.Rejected("body is not valid UTF-8 text");
+        }
+        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_BODY_BYTES) {
+            return new ParseResult.Rejected("body is " + bytes + " bytes, over the limit of " + MAX_BODY_BYTES);
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(body);
+        } catch (JacksonException e) {
+            // The location is safe to report; Jackson's message may quote the input, so it is not used.
+            return new ParseResult.Rejected("body is not valid JSON or exceeds a parser limit (line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+        try {
+            return new ParseResult.Parsed(readMessage(root));
+        } catch (InvalidField e) {
+            return new ParseResult.Rejected(e.getMessage());
+        }
+    }
+
+    private ConversionMessage readMessage(JsonNode root) {
+        if (!root.isObject()) {
+            throw new InvalidField("body must be a JSON object");
+        }
+        String pixelId = optionalString(root, "pixel_id", "pixel_id");
+        String testEventCode = optionalString(root, "test_event_code", "test_event_code");
+        JsonNode event = root.get("event");
+        if (event == null || event.isNull()) {
+            throw new InvalidField("event is missing");
+        }
+        return new ConversionMessage(pixelId, testEventCode, readEvent(asObject(event, "event")));
+    }
+
+    private ServerEvent readEvent(ObjectNode event) {
+        Map<String, JsonNode> other = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : event.properties()) {
+            if (!TYPED_EVENT_FIELDS.contains(field.getKey())) {
+                other.put(field.getKey(), field.getValue());
+            }
+        }
+        JsonNode customData = event.get("custom_data");
+        return new ServerEvent(
+                optionalString(event, "event_name", "event.event_name"),
+                optionalLong(event, "event_time", "event.event_time"),
+                optionalString(event, "event_id", "event.event_id"),
+                optionalString(event, "action_source", "event.action_source"),
+                optionalString(event, "event_source_url", "event.event_source_url"),
+                readUserData(event.get("user_data")),
+                customData == null || customData.isNull() ? null : asObject(customData, "event.custom_data"),
+                other);
+    }
+
+    private static final java.util.Set<String> TYPED_EVENT_FIELDS = java.util.Set.of("event_name", "event_time",
+            "event_id", "action_source", "event_source_url", "user_data", "custom_data");
+
+    private UserData readUserData(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return UserData.EMPTY;
+        }
+        ObjectNode userData = asObject(node, "event.user_data");
+        Map<String, List<String>> customerInformation = new LinkedHashMap<>();
+        Map<String, JsonNode> other = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : userData.properties()) {
+            String name = field.getKey();
+            if (UserData.CUSTOMER_INFORMATION_FIELDS.contains(name)) {
+                customerInformation.put(name, stringOrStrings(field.getValue(), "event.user_data." + name));
+            } else {
+                other.put(name, field.getValue());
+            }
+        }
+        return new UserData(customerInformation, other);
+    }
+
+    /** Meta accepts a customer-information value as a string or a list of strings; numbers are read as text. */
+    private static List<String> stringOrStrings(JsonNode value, String path) {
+        List<String> values = new ArrayList<>();
+        if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                values.add(scalarText(value.get(i), path + "[" + i + "]"));
+            }
+        } else if (!value.isNull()) {
+            values.add(scalarText(value, path));
+        }
+        return values;
+    }
+
+    private static String scalarText(JsonNode value, String path) {
+        // Producers often send zip codes, phones and external ids as numbers; their text is unambiguous.
+        if (value.isString() || value.isIntegralNumber()) {
+            return value.asString();
+        }
+        throw new InvalidField(path + " must be a string or a list of strings");
+    }
+
+    private static String optionalString(JsonNode parent, String field, String path) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isString()) {
+            throw new InvalidField(path + " must be a string");
+        }
+        return value.asString();
+    }
+
+    private static Long optionalLong(JsonNode parent, String field, String path) {
+        JsonNode value = parent.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new InvalidField(path + " must be an integer (unix seconds)");
+        }
+        return value.asLong();
+    }
+
+    private static ObjectNode asObject(JsonNode node, String path) {
+        if (!(node instanceof ObjectNode object)) {
+            throw new InvalidField(path + " must be a JSON object");
+        }
+        return object;
+    }
+
+    /** Lone surrogates are what an undecodable byte sequence leaves behind in a Java string. */
+    private static boolean isWellFormedUtf16(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c) || c == '\uFFFD') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Control flow inside the tree walk only; never escapes {@link #parse}. */
+    private static final class InvalidField extends RuntimeException {
+        InvalidField(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

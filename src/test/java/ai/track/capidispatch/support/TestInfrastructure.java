@@ -1,0 +1,94 @@
+package ai.track.capidispatch.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.util.Map;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * One embedded SQS server and one WireMock server per test JVM (started on first use, stopped at exit):
+ * WireMock stands in for the Graph API and for Secrets Manager at the HTTP boundary, while the real AWS SDK
+ * and the real OkHttp do the talking.
+ */
+public final class TestInfrastructure {
+
+    public static final String PIXEL_ID = "123456789012345";
+    public static final String SECOND_PIXEL_ID = "222222222222222";
+    public static final String ACCESS_TOKEN = "EAAB-test-token-do-not-log";
+    public static final String SECOND_ACCESS_TOKEN = "EAAB-second-token-do-not-log";
+    public static final String APP_SECRET = "app-secret-do-not-log";
+    public static final String SECRET_NAME = "meta-capi-credentials";
+
+    private static EmbeddedSqs sqs;
+    private static WireMockServer wireMock;
+
+    private TestInfrastructure() {
+    }
+
+    public static synchronized EmbeddedSqs sqs() {
+        if (sqs == null) {
+            sqs = EmbeddedSqs.start(0);
+            Runtime.getRuntime().addShutdownHook(new Thread(sqs::close));
+        }
+        return sqs;
+    }
+
+    public static synchronized WireMockServer wireMock() {
+        if (wireMock == null) {
+            wireMock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+            wireMock.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(wireMock::stop));
+        }
+        return wireMock;
+    }
+
+    /** A fresh queue pair per test class, so classes cannot see each other's messages. */
+    public static Queues createQueues(String prefix, int visibilityTimeoutSeconds) {
+        String dlq = sqs().createQueue(prefix + "-dlq", Map.of());
+        String queue = sqs().createQueue(prefix, Map.of(QueueAttributeName.VISIBILITY_TIMEOUT,
+                String.valueOf(visibilityTimeoutSeconds)));
+        return new Queues(queue, dlq);
+    }
+
+    /** The properties a worker needs to run against the stand-ins: the contract's settings, nothing from AWS. */
+    public static void register(DynamicPropertyRegistry registry, Queues queues) {
+        registry.add("capi.sqs.queue-url", queues::queueUrl);
+        registry.add("capi.sqs.dlq-url", queues::dlqUrl);
+        registry.add("spring.cloud.aws.sqs.endpoint", () -> sqs().endpoint());
+        registry.add("spring.cloud.aws.secretsmanager.endpoint", () -> wireMock().baseUrl());
+        registry.add("spring.cloud.aws.credentials.access-key", () -> "test");
+        registry.add("spring.cloud.aws.credentials.secret-key", () -> "test");
+        registry.add("capi.meta.graph-url", () -> wireMock().baseUrl());
+        registry.add("management.cloudwatch.metrics.export.enabled", () -> "false");
+        registry.add("capi.sqs.poll-timeout", () -> "1s");
+    }
+
+    /** Answers GetSecretValue the way Secrets Manager does (AWS JSON 1.1 protocol). */
+    public static StubMapping stubSecret(String secretJson) {
+        String escaped = secretJson.replace("\\", "\\\\").replace("\"", "\\\"");
+        return wireMock().stubFor(post(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:" + SECRET_NAME
+                                + "-AbCdEf\",\"Name\":\"" + SECRET_NAME + "\",\"VersionId\":\"v1\","
+                                + "\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.7643E9,"
+                                + "\"SecretString\":\"" + escaped + "\"}")));
+    }
+
+    public static String twoPixelSecret() {
+        return "{\"access_token\":\"" + ACCESS_TOKEN + "\",\"pixel_id\":\"" + PIXEL_ID + "\",\"app_secret\":\""
+                + APP_SECRET + "\",\"pixels\":{\"" + SECOND_PIXEL_ID + "\":{\"access_token\":\""
+                + SECOND_ACCESS_TOKEN + "\"}}}";
+    }
+
+    public record Queues(String queueUrl, String dlqUrl) {
+    }
+}
