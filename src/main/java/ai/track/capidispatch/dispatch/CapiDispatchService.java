@@ -3,6 +3,7 @@ package ai.track.capidispatch.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Takes one message from parse to Meta's answer and says what should become of it. It sequences the
@@ -11,15 +12,17 @@ import java.util.List;
 public final class CapiDispatchService {
 
     private final ConversionMessageParser parser;
+    private final EventValidator validator;
     private final EventIdGenerator eventIds;
     private final UserDataNormalizer normalizer;
     private final ConversionsGateway gateway;
     private final DispatchMetrics metrics;
     private final Clock clock;
 
-    public CapiDispatchService(ConversionMessageParser parser, EventIdGenerator eventIds,
+    public CapiDispatchService(ConversionMessageParser parser, EventValidator validator, EventIdGenerator eventIds,
             UserDataNormalizer normalizer, ConversionsGateway gateway, DispatchMetrics metrics, Clock clock) {
         this.parser = parser;
+        this.validator = validator;
         this.eventIds = eventIds;
         this.normalizer = normalizer;
         this.gateway = gateway;
@@ -46,6 +49,12 @@ public final class CapiDispatchService {
             return new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, rejected.reason(), null);
         }
         ConversionMessage message = ((ParseResult.Parsed) parsed).message();
+        // Before the event id and hashing: an event Meta would reject is never sent, and would cost the
+        // other events of its request their delivery (Meta rejects a request for one bad event).
+        Optional<EventValidator.Violation> violation = validator.validate(message);
+        if (violation.isPresent()) {
+            return new DispatchOutcome.DeadLetter(violation.get().errorClass(), violation.get().reason(), null);
+        }
         PixelBatch batch = new PixelBatch(message.pixelId(), message.testEventCode(),
                 List.of(prepare(message.pixelId(), message.event())));
         return toOutcome(gateway.send(batch));
