@@ -147,6 +147,58 @@ class EndToEndDeliveryTest {
     }
 
     @Test
+    void hashesRawCustomerDataAndPassesPreHashedValuesUnchanged() {
+        String preHashedEmail = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
+        sqs.sendMessage(b -> b.queueUrl(QUEUES.queueUrl()).messageBody("""
+                {"event": {"event_name": "Lead", "event_time": %d, "event_id": "lead-hash-1",
+                 "action_source": "system_generated",
+                 "user_data": {"em": ["%s"], "ph": "+1 (650) 555-1212", "fn": "Valéry",
+                               "country": "United States", "fbc": "fb.1.1764287000000.AbCdEf"}}}
+                """.formatted(Instant.now().getEpochSecond(), preHashedEmail)));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                meta.verify(1, postRequestedFor(urlPathEqualTo(EVENTS_PATH))));
+        meta.verify(postRequestedFor(urlEqualTo(EVENTS_PATH)).withRequestBody(equalToJson("""
+                {"data": [{"event_id": "lead-hash-1",
+                  "user_data": {"em": ["%s"],
+                                "ph": ["e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176"],
+                                "fn": ["08e1996b5dd49e62a4b4c010d44e4345592a863bb9f8e3976219bac29417149c"],
+                                "country": ["79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621"],
+                                "fbc": "fb.1.1764287000000.AbCdEf"}}]}
+                """.formatted(preHashedEmail), true, true)));
+        String body = meta.findAll(postRequestedFor(urlPathEqualTo(EVENTS_PATH))).get(0).getBodyAsString();
+        assertThat(body).doesNotContain("650").doesNotContainIgnoringCase("valéry").doesNotContain("United States");
+    }
+
+    @Test
+    void deadLettersInvalidAndExpiredEventsWithoutSendingThem() {
+        long eightDaysAgo = Instant.now().minus(Duration.ofDays(8)).getEpochSecond();
+        sqs.sendMessage(b -> b.queueUrl(QUEUES.queueUrl()).messageBody("""
+                {"event": {"event_name": "Purchase", "event_time": %d, "action_source": "website",
+                 "user_data": {"em": "someone@example.com"}}}
+                """.formatted(Instant.now().getEpochSecond())));
+        sqs.sendMessage(b -> b.queueUrl(QUEUES.queueUrl()).messageBody("""
+                {"event": {"event_name": "Lead", "event_time": %d, "action_source": "system_generated",
+                 "user_data": {"external_id": "crm-1"}}}
+                """.formatted(eightDaysAgo)));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> messagesOnQueue(QUEUES.queueUrl()) == 0);
+        List<Message> deadLetters = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            deadLetters.addAll(receiveAll(QUEUES.dlqUrl()));
+            return deadLetters.size() == 2;
+        });
+        Map<String, String> reasonByClass = new java.util.HashMap<>();
+        deadLetters.forEach(m -> reasonByClass.put(m.messageAttributes().get("capi-error-class").stringValue(),
+                m.messageAttributes().get("capi-error-message").stringValue()));
+        assertThat(reasonByClass).containsOnlyKeys("INVALID_EVENT", "EXPIRED");
+        assertThat(reasonByClass.get("INVALID_EVENT")).contains("event_source_url").contains("client_user_agent")
+                .doesNotContain("someone@example.com");
+        assertThat(reasonByClass.get("EXPIRED")).contains("7 days");
+        meta.verify(0, postRequestedFor(urlPathEqualTo(EVENTS_PATH)));
+    }
+
+    @Test
     void healthIsUpWhileConsuming() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
