@@ -2,88 +2,81 @@ package ai.track.capidispatch.dispatch;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
 
 /**
- * Takes one message from parse to Meta's answer and says what should become of it. It sequences the
- * stages; each stage lives in its own type.
+ * Takes one message from its body to what should become of it: prepare (parse, validate, id, hash), batch
+ * and send, then decide retry, dead letter or hold by the retry policy. It sequences; each stage is its own
+ * type.
  */
 public final class CapiDispatchService {
 
-    private final ConversionMessageParser parser;
-    private final EventValidator validator;
-    private final EventIdGenerator eventIds;
-    private final UserDataNormalizer normalizer;
-    private final ConversionsGateway gateway;
+    private final EventPreparer preparer;
+    private final PixelBatcher batcher;
+    private final RetryPolicy retryPolicy;
     private final DispatchMetrics metrics;
     private final Clock clock;
+    private final RandomGenerator random;
 
-    public CapiDispatchService(ConversionMessageParser parser, EventValidator validator, EventIdGenerator eventIds,
-            UserDataNormalizer normalizer, ConversionsGateway gateway, DispatchMetrics metrics, Clock clock) {
-        this.parser = parser;
-        this.validator = validator;
-        this.eventIds = eventIds;
-        this.normalizer = normalizer;
-        this.gateway = gateway;
+    public CapiDispatchService(EventPreparer preparer, PixelBatcher batcher, RetryPolicy retryPolicy,
+            DispatchMetrics metrics, Clock clock, RandomGenerator random) {
+        this.preparer = preparer;
+        this.batcher = batcher;
+        this.retryPolicy = retryPolicy;
         this.metrics = metrics;
         this.clock = clock;
+        this.random = random;
     }
 
     /**
-     * Never throws for a bad message or a failing Meta: both are outcomes. An exception means a bug or an
-     * infrastructure failure, and the listener leaves the message on the queue.
+     * Completes with an outcome for a bad message and for a failing Meta alike. It completes exceptionally
+     * only for a bug or an infrastructure failure, and the listener then leaves the message on the queue.
      */
-    public DispatchOutcome dispatch(IncomingMessage incoming) {
-        DispatchOutcome outcome = process(incoming);
+    public CompletableFuture<DispatchOutcome> dispatch(IncomingMessage incoming) {
+        PreparedMessage prepared = preparer.prepare(incoming.body());
+        CompletableFuture<DispatchOutcome> outcome;
+        if (prepared instanceof PreparedMessage.Ready ready) {
+            outcome = batcher.submit(ready.key(), ready.event(), incoming.body().length())
+                    .thenApply(result -> decide(incoming, result));
+        } else {
+            outcome = CompletableFuture.completedFuture(((PreparedMessage.Rejected) prepared).deadLetter());
+        }
+        return outcome.thenApply(decided -> record(incoming, decided));
+    }
+
+    private DispatchOutcome decide(IncomingMessage incoming, GatewayResult result) {
+        switch (result.verdict()) {
+            case DELIVERED:
+                return new DispatchOutcome.Delivered(result.fbtraceId());
+            case DEAD_LETTER:
+                return new DispatchOutcome.DeadLetter(result.errorClass(), result.reason(), result.error());
+            case HOLD:
+                return new DispatchOutcome.Held(result.errorClass(), result.reason(), result.error(),
+                        retryPolicy.holdDelay());
+            case RETRY:
+                if (result.errorClass() == ErrorClass.CIRCUIT_OPEN) {
+                    // Not the event's failure and not an attempt: Meta was not called. Held, so it neither
+                    // burns an attempt nor floods the DLQ during an outage.
+                    return new DispatchOutcome.Held(result.errorClass(), result.reason(), null,
+                            result.retryAfter() != null ? result.retryAfter() : retryPolicy.holdDelay());
+                }
+                if (retryPolicy.exhausted(incoming.receiveCount())) {
+                    return new DispatchOutcome.DeadLetter(ErrorClass.RETRIES_EXHAUSTED, "gave up after "
+                            + incoming.receiveCount() + " attempts; last failure: " + result.reason(), result.error());
+                }
+                return new DispatchOutcome.RetryLater(result.errorClass(), result.reason(), result.error(),
+                        retryPolicy.delay(incoming.receiveCount(), result.retryAfter(), random));
+            default:
+                throw new IllegalStateException("unknown verdict " + result.verdict());
+        }
+    }
+
+    private DispatchOutcome record(IncomingMessage incoming, DispatchOutcome outcome) {
         metrics.recordOutcome(outcome);
         if (outcome instanceof DispatchOutcome.Delivered && incoming.sentAt() != null) {
             metrics.recordDispatchLatency(Duration.between(incoming.sentAt(), clock.instant()));
         }
         return outcome;
-    }
-
-    private DispatchOutcome process(IncomingMessage incoming) {
-        ParseResult parsed = parser.parse(incoming.body());
-        if (parsed instanceof ParseResult.Rejected rejected) {
-            return new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, rejected.reason(), null);
-        }
-        ConversionMessage message = ((ParseResult.Parsed) parsed).message();
-        // Before the event id and hashing: an event Meta would reject is never sent, and would cost the
-        // other events of its request their delivery (Meta rejects a request for one bad event).
-        Optional<EventValidator.Violation> violation = validator.validate(message);
-        if (violation.isPresent()) {
-            return new DispatchOutcome.DeadLetter(violation.get().errorClass(), violation.get().reason(), null);
-        }
-        PixelBatch batch = new PixelBatch(message.pixelId(), message.testEventCode(),
-                List.of(prepare(message.pixelId(), message.event())));
-        return toOutcome(gateway.send(batch));
-    }
-
-    /**
-     * The event as Meta must receive it. The event id is derived from the raw content, before hashing, so a
-     * change to the normalization rules cannot change the id of a message already on the queue.
-     */
-    private ServerEvent prepare(String pixelId, ServerEvent event) {
-        ServerEvent withId = event.eventId() == null || event.eventId().isBlank()
-                ? event.withEventId(eventIds.deriveEventId(pixelId, event))
-                : event;
-        return withId.withUserData(normalizer.normalizeAndHash(withId.userData()));
-    }
-
-    static DispatchOutcome toOutcome(GatewayResult result) {
-        switch (result.verdict()) {
-            case DELIVERED:
-                return new DispatchOutcome.Delivered(result.fbtraceId());
-            case RETRY:
-                return new DispatchOutcome.RetryLater(result.errorClass(), result.reason(), result.error(),
-                        result.retryAfter());
-            case DEAD_LETTER:
-                return new DispatchOutcome.DeadLetter(result.errorClass(), result.reason(), result.error());
-            case HOLD:
-                return new DispatchOutcome.Held(result.errorClass(), result.reason(), result.error());
-            default:
-                throw new IllegalStateException("unknown verdict " + result.verdict());
-        }
     }
 }

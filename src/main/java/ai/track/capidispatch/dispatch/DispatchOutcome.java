@@ -15,7 +15,8 @@ public sealed interface DispatchOutcome {
     /**
      * A failure that is worth trying again (timeouts, 5xx, throttling): leave the message on the queue.
      *
-     * @param retryAfter Meta's or the worker's hint for the earliest sensible retry, or {@code null}
+     * @param retryAfter how long the message stays invisible before the next attempt (backoff with jitter,
+     *     at least Meta's {@code Retry-After})
      */
     record RetryLater(ErrorClass errorClass, String reason, MetaError metaError, Duration retryAfter)
             implements DispatchOutcome {
@@ -26,9 +27,12 @@ public sealed interface DispatchOutcome {
     }
 
     /**
-     * Not the event's fault and not transient (token, permissions, retired API version): neither delete nor
-     * dead-letter; an operator has to act.
+     * Not the event's fault (token, permissions, retired API version, open circuit breaker): neither delete
+     * nor dead-letter; consumption pauses, and for all but the breaker an operator has to act.
+     *
+     * @param retryAfter how long the message stays invisible before it is looked at again
      */
-    record Held(ErrorClass errorClass, String reason, MetaError metaError) implements DispatchOutcome {
+    record Held(ErrorClass errorClass, String reason, MetaError metaError, Duration retryAfter)
+            implements DispatchOutcome {
     }
 }

@@ -4,7 +4,10 @@ import ai.track.capidispatch.credentials.CredentialsProperties;
 import ai.track.capidispatch.credentials.CredentialsProvider;
 import ai.track.capidispatch.dispatch.ConversionsGateway;
 import ai.track.capidispatch.dispatch.DispatchMetrics;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -44,7 +47,40 @@ class MetaGatewayConfiguration {
             return new DryRunConversionsGateway();
         }
         return new OkHttpConversionsGateway(client.getObject(), properties, credentials,
-                new MetaRequestWriter(jsonMapper), new MetaResponseClassifier(jsonMapper), breakers.circuitBreaker("meta"),
+                new MetaRequestWriter(jsonMapper), new MetaResponseClassifier(jsonMapper), metaCircuitBreaker(breakers),
                 new DispatchAttemptLog(), metrics, clock);
+    }
+
+    static CircuitBreaker metaCircuitBreaker(CircuitBreakerRegistry breakers) {
+        return breakers.circuitBreaker("meta");
+    }
+
+    /**
+     * The contract's {@code CircuitBreakerState}: 0 closed, 1 open, 2 half-open (3 for Resilience4j's other
+     * states), so an alarm can watch {@code Maximum >= 1}.
+     */
+    @Bean
+    Gauge circuitBreakerStateGauge(CircuitBreakerRegistry breakers, MeterRegistry registry) {
+        CircuitBreaker breaker = metaCircuitBreaker(breakers);
+        breaker.getEventPublisher().onStateTransition(event -> log.atWarn()
+                .addKeyValue("record", "CircuitBreakerTransition")
+                .addKeyValue("from", event.getStateTransition().getFromState().name())
+                .addKeyValue("to", event.getStateTransition().getToState().name())
+                .log("Meta circuit breaker: {}", event.getStateTransition()));
+        return Gauge.builder("CircuitBreakerState", breaker, MetaGatewayConfiguration::stateValue)
+                .description("Meta circuit breaker: 0 closed, 1 open, 2 half-open").register(registry);
+    }
+
+    private static double stateValue(CircuitBreaker breaker) {
+        switch (breaker.getState()) {
+            case CLOSED:
+                return 0;
+            case OPEN:
+                return 1;
+            case HALF_OPEN:
+                return 2;
+            default:
+                return 3;
+        }
     }
 }

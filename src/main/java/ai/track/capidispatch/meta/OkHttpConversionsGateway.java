@@ -42,6 +42,8 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
     private final DispatchAttemptLog attemptLog;
     private final DispatchMetrics metrics;
     private final Clock clock;
+    /** How long the breaker stays open: the wait before Meta is tried again. */
+    private final Duration openWait;
 
     OkHttpConversionsGateway(OkHttpClient client, MetaApiProperties properties, CredentialsProvider credentials,
             MetaRequestWriter writer, MetaResponseClassifier classifier, CircuitBreaker breaker,
@@ -54,6 +56,8 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
         this.writer = writer;
         this.classifier = classifier;
         this.breaker = breaker;
+        this.openWait = Duration.ofMillis(
+                breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
         this.attemptLog = attemptLog;
         this.metrics = metrics;
         this.clock = clock;
@@ -101,7 +105,7 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
             return failure.result;
         } catch (CallNotPermittedException open) {
             return new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.CIRCUIT_OPEN,
-                    "circuit breaker open: Meta is failing, not called", 0, null, null, null);
+                    "circuit breaker open: Meta is failing, not called", 0, null, null, openWait);
         } catch (Exception unexpected) {
             throw new IllegalStateException("unexpected failure calling Meta", unexpected);
         }

@@ -6,8 +6,11 @@ import ai.track.capidispatch.dispatch.ErrorClass;
 import ai.track.capidispatch.dispatch.IncomingMessage;
 import io.awspring.cloud.sqs.annotation.SqsListener;
 import io.awspring.cloud.sqs.listener.SqsHeaders;
-import io.awspring.cloud.sqs.listener.acknowledgement.Acknowledgement;
+import io.awspring.cloud.sqs.listener.acknowledgement.BatchAcknowledgement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
@@ -15,10 +18,10 @@ import org.springframework.messaging.MessageHeaders;
 import org.springframework.stereotype.Component;
 
 /**
- * Receives each message as a raw string (conversion failures inside Spring Cloud AWS would leak permits and
- * stall the listener; parsing is the dispatch service's job) and maps the outcome to one SQS action:
- * delivered → delete; dead-lettered → write to the DLQ, then delete; retried or held → leave it, so it
- * comes back after its visibility timeout.
+ * Receives messages as raw strings, a poll at a time (conversion failures inside Spring Cloud AWS would leak
+ * permits and stall the listener; parsing is the dispatch service's job), hands each to the dispatch service
+ * and, once every outcome of the poll is known, lets {@link OutcomeSettler} act on them together so deletes,
+ * DLQ writes and visibility changes go out in batches of ten.
  */
 @Component
 class ConversionEventListener {
@@ -27,51 +30,41 @@ class ConversionEventListener {
     private static final Logger log = LoggerFactory.getLogger(ConversionEventListener.class);
 
     private final CapiDispatchService dispatchService;
-    private final DeadLetterWriter deadLetterWriter;
+    private final OutcomeSettler settler;
 
-    ConversionEventListener(CapiDispatchService dispatchService, DeadLetterWriter deadLetterWriter,
+    ConversionEventListener(CapiDispatchService dispatchService, OutcomeSettler settler,
             SqsWorkerProperties validatedFirst) {
         // SqsWorkerProperties is injected only so it is bound and validated before the @SqsListener placeholder
         // is resolved: a missing SQS_QUEUE_URL then fails start-up with a message naming the variable.
         this.dispatchService = dispatchService;
-        this.deadLetterWriter = deadLetterWriter;
+        this.settler = settler;
     }
 
     @SqsListener(value = "${capi.sqs.queue-url}", id = LISTENER_ID)
-    void onMessage(Message<String> message, Acknowledgement acknowledgement) {
-        IncomingMessage incoming = toIncoming(message);
-        DispatchOutcome outcome;
+    CompletableFuture<Void> onMessages(List<Message<String>> messages, BatchAcknowledgement<String> acknowledgement) {
+        List<CompletableFuture<ReceivedMessage>> received = new ArrayList<>(messages.size());
+        for (Message<String> message : messages) {
+            IncomingMessage incoming = toIncoming(message);
+            received.add(dispatch(incoming).thenApply(outcome -> new ReceivedMessage(message, incoming, outcome)));
+        }
+        return CompletableFuture.allOf(received.toArray(CompletableFuture[]::new))
+                .thenCompose(all -> settler.settle(received.stream().map(CompletableFuture::join).toList(),
+                        acknowledgement));
+    }
+
+    /** The one broad catch: whatever went wrong, the message stays on the queue; the body is never logged. */
+    private CompletableFuture<DispatchOutcome> dispatch(IncomingMessage incoming) {
+        CompletableFuture<DispatchOutcome> outcome;
         try {
             outcome = dispatchService.dispatch(incoming);
         } catch (RuntimeException bug) {
-            // The one broad catch: whatever went wrong, the message stays on the queue. The exception's type
-            // and stack are logged, never the body.
+            outcome = CompletableFuture.failedFuture(bug);
+        }
+        return outcome.exceptionally(bug -> {
             log.atError().addKeyValue("message_id", incoming.messageId()).setCause(bug)
                     .log("Unexpected failure dispatching a message; it stays on the queue");
-            outcome = new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "unexpected failure", null, null);
-        }
-        if (outcome instanceof DispatchOutcome.Delivered) {
-            acknowledgement.acknowledge();
-        } else if (outcome instanceof DispatchOutcome.DeadLetter deadLetter) {
-            deadLetter(incoming, deadLetter, acknowledgement);
-        } else if (outcome instanceof DispatchOutcome.Held held) {
-            log.atError().addKeyValue("message_id", incoming.messageId())
-                    .addKeyValue("error_class", held.errorClass().name())
-                    .log("Held, not the event's fault: {}", held.reason());
-        }
-        // RetryLater: nothing to do; the DispatchAttempt line already tells why.
-    }
-
-    private void deadLetter(IncomingMessage incoming, DispatchOutcome.DeadLetter outcome,
-            Acknowledgement acknowledgement) {
-        try {
-            deadLetterWriter.write(incoming, outcome);
-        } catch (RuntimeException e) {
-            log.atError().addKeyValue("message_id", incoming.messageId()).setCause(e)
-                    .log("DLQ write failed; the message stays on the main queue");
-            return;
-        }
-        acknowledgement.acknowledge();
+            return new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "unexpected failure", null, null);
+        });
     }
 
     private static IncomingMessage toIncoming(Message<String> message) {

@@ -1,22 +1,27 @@
 package ai.track.capidispatch.sqs;
 
 import ai.track.capidispatch.dispatch.DispatchOutcome;
-import ai.track.capidispatch.dispatch.IncomingMessage;
 import ai.track.capidispatch.dispatch.MetaError;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
- * Copies a message to {@code SQS_DLQ_URL}: the original body unchanged, the reason as {@code capi-*} message
- * attributes (contract §4). Returns only once SQS confirmed the write; the caller deletes the original only
- * after that, so a failed write leaves the message where it was.
+ * Copies messages to {@code SQS_DLQ_URL}: the original body unchanged, the reason as {@code capi-*} message
+ * attributes (contract §4). It answers which copies SQS confirmed; the caller deletes only those originals,
+ * so a failed write leaves its message where it was.
  */
 @Component
 class DeadLetterWriter {
@@ -24,6 +29,7 @@ class DeadLetterWriter {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
     /** SQS allows 256 KiB of attributes; a reason longer than this is not read by anyone anyway. */
     private static final int MAX_REASON_LENGTH = 1024;
+    private static final int SQS_BATCH_LIMIT = 10;
 
     private final SqsAsyncClient sqs;
     private final SqsWorkerProperties properties;
@@ -33,8 +39,62 @@ class DeadLetterWriter {
         this.properties = properties;
     }
 
-    /** @throws RuntimeException when the DLQ write failed or timed out; the original must then stay */
-    void write(IncomingMessage message, DispatchOutcome.DeadLetter outcome) {
+    /** Completes with the messages whose copy SQS confirmed; never completes exceptionally. */
+    CompletableFuture<List<ReceivedMessage>> write(List<ReceivedMessage> deadLetters) {
+        List<CompletableFuture<List<ReceivedMessage>>> chunks = new ArrayList<>();
+        for (int from = 0; from < deadLetters.size(); from += SQS_BATCH_LIMIT) {
+            chunks.add(writeChunk(deadLetters.subList(from, Math.min(from + SQS_BATCH_LIMIT, deadLetters.size()))));
+        }
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> chunks.stream().flatMap(chunk -> chunk.join().stream()).toList());
+    }
+
+    private CompletableFuture<List<ReceivedMessage>> writeChunk(List<ReceivedMessage> chunk) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            ReceivedMessage message = chunk.get(i);
+            entries.add(SendMessageBatchRequestEntry.builder()
+                    .id(String.valueOf(i))
+                    .messageBody(message.incoming().body())
+                    .messageAttributes(attributes(message))
+                    .build());
+        }
+        return sqs.sendMessageBatch(b -> b.queueUrl(properties.dlqUrl()).entries(entries))
+                .orTimeout(properties.deadLetterTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, failure) -> confirmed(chunk, response, failure));
+    }
+
+    private List<ReceivedMessage> confirmed(List<ReceivedMessage> chunk, SendMessageBatchResponse response,
+            Throwable failure) {
+        if (failure != null) {
+            log.atError().addKeyValue("record", "DeadLetterWriteFailed").addKeyValue("messages", chunk.size())
+                    .addKeyValue("error", failure.getClass().getSimpleName())
+                    .log("DLQ write failed; the messages stay on the main queue");
+            return List.of();
+        }
+        Set<String> failedIds = response.failed().stream().map(f -> f.id()).collect(Collectors.toSet());
+        List<ReceivedMessage> written = new ArrayList<>(chunk.size());
+        for (int i = 0; i < chunk.size(); i++) {
+            ReceivedMessage message = chunk.get(i);
+            DispatchOutcome.DeadLetter outcome = (DispatchOutcome.DeadLetter) message.outcome();
+            if (failedIds.contains(String.valueOf(i))) {
+                log.atError().addKeyValue("record", "DeadLetterWriteFailed")
+                        .addKeyValue("message_id", message.incoming().messageId())
+                        .log("DLQ refused the copy; the message stays on the main queue");
+                continue;
+            }
+            written.add(message);
+            log.atWarn().addKeyValue("record", "DeadLettered")
+                    .addKeyValue("message_id", message.incoming().messageId())
+                    .addKeyValue("error_class", outcome.errorClass().name())
+                    .addKeyValue("attempts", message.incoming().receiveCount())
+                    .log("Dead-lettered: {}", truncate(outcome.reason()));
+        }
+        return written;
+    }
+
+    private static Map<String, MessageAttributeValue> attributes(ReceivedMessage message) {
+        DispatchOutcome.DeadLetter outcome = (DispatchOutcome.DeadLetter) message.outcome();
         Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
         put(attributes, "capi-error-class", outcome.errorClass().name());
         put(attributes, "capi-error-message", truncate(outcome.reason()));
@@ -44,26 +104,9 @@ class DeadLetterWriter {
             putNumber(attributes, "capi-error-subcode", error.subcode());
             put(attributes, "capi-fbtrace-id", error.fbtraceId());
         }
-        putNumber(attributes, "capi-attempts", message.receiveCount());
-        put(attributes, "capi-source-message-id", message.messageId());
-        try {
-            sqs.sendMessage(SendMessageRequest.builder()
-                    .queueUrl(properties.dlqUrl())
-                    .messageBody(message.body())
-                    .messageAttributes(attributes)
-                    .build())
-                    .get(properties.deadLetterTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to the DLQ", e);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not write to the DLQ: " + e.getClass().getSimpleName(), e);
-        }
-        log.atWarn().addKeyValue("record", "DeadLettered")
-                .addKeyValue("message_id", message.messageId())
-                .addKeyValue("error_class", outcome.errorClass().name())
-                .addKeyValue("attempts", message.receiveCount())
-                .log("Dead-lettered: {}", truncate(outcome.reason()));
+        putNumber(attributes, "capi-attempts", message.incoming().receiveCount());
+        put(attributes, "capi-source-message-id", message.incoming().messageId());
+        return attributes;
     }
 
     private static void put(Map<String, MessageAttributeValue> attributes, String name, String value) {

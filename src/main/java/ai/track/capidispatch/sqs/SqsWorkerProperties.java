@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxMessagesPerPoll messages asked for per receive (SQS returns at most 10 per call)
  * @param pollTimeout long-poll wait
  * @param deadLetterTimeout how long a DLQ write may take before the message is left on the queue instead
+ * @param listenerShutdownTimeout how long a stopping listener waits for messages in flight; with the Meta
+ *     call timeout it must fit in the contract's 25 s from SIGTERM to exit
  */
 @Validated
 @ConfigurationProperties("capi.sqs")
@@ -25,8 +27,9 @@ public record SqsWorkerProperties(
         @NotBlank(message = "must be set: SQS_QUEUE_URL (URL of the capi-dispatch queue)") String queueUrl,
         @NotBlank(message = "must be set: SQS_DLQ_URL (URL of the capi-dispatch-dlq queue)") String dlqUrl,
         @NotNull QueueNotFoundStrategy queueNotFoundStrategy,
-        @Min(1) @Max(1000) int maxConcurrentMessages,
+        @Min(1) @Max(10_000) int maxConcurrentMessages,
         @Min(1) @Max(1000) int maxMessagesPerPoll,
         @NotNull Duration pollTimeout,
-        @NotNull Duration deadLetterTimeout) {
+        @NotNull Duration deadLetterTimeout,
+        @NotNull Duration listenerShutdownTimeout) {
 }

@@ -21,15 +21,21 @@ class CapiDispatchServiceTest {
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final FakeConversionsGateway gateway = new FakeConversionsGateway();
     private final RecordingDispatchMetrics metrics = new RecordingDispatchMetrics();
-    private final CapiDispatchService service = new CapiDispatchService(new ConversionMessageParser(),
-            new EventValidator(clock, Duration.ofMinutes(10)), new EventIdGenerator(), new UserDataNormalizer(clock),
-            gateway, metrics, clock);
+    private static final RetryPolicy RETRY_POLICY = new RetryPolicy(10, Duration.ofSeconds(5), Duration.ofMinutes(15),
+            Duration.ofMinutes(5));
+    private final CapiDispatchService service = new CapiDispatchService(
+            new EventPreparer(new ConversionMessageParser(), new EventValidator(clock, Duration.ofMinutes(10)),
+                    new EventIdGenerator(), new UserDataNormalizer(clock)),
+            // One event per batch and sends on the calling thread: each dispatch completes before it returns.
+            new PixelBatcher(new PixelBatcher.Settings(1, 1_000_000, Duration.ZERO),
+                    new BisectingBatchSender(gateway), Runnable::run, clock),
+            RETRY_POLICY, metrics, clock, new java.util.Random(42));
 
     @Test
     void deliversValidEventAndRecordsLatency() {
         gateway.answer(GatewayResult.delivered(200, "trace-1"));
 
-        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond() - 60)));
+        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond() - 60))).join();
 
         assertThat(outcome).isEqualTo(new DispatchOutcome.Delivered("trace-1"));
         assertThat(gateway.batches).hasSize(1);
@@ -46,7 +52,7 @@ class CapiDispatchServiceTest {
                   "user_data": {"em": "John_Smith@gmail.com"}}}
                 """.formatted(PIXEL, NOW.getEpochSecond());
 
-        DispatchOutcome outcome = service.dispatch(incoming(body));
+        DispatchOutcome outcome = service.dispatch(incoming(body)).join();
 
         assertThat(outcome).isInstanceOfSatisfying(DispatchOutcome.DeadLetter.class, deadLetter -> {
             assertThat(deadLetter.errorClass()).isEqualTo(ErrorClass.INVALID_EVENT);
@@ -64,7 +70,7 @@ class CapiDispatchServiceTest {
     @Test
     void deadLettersEventOlderThanSevenDaysAsExpired() {
         DispatchOutcome outcome = service.dispatch(incoming(
-                purchase("order-1", NOW.minus(Duration.ofDays(8)).getEpochSecond())));
+                purchase("order-1", NOW.minus(Duration.ofDays(8)).getEpochSecond()))).join();
 
         assertThat(outcome).isInstanceOfSatisfying(DispatchOutcome.DeadLetter.class,
                 deadLetter -> assertThat(deadLetter.errorClass()).isEqualTo(ErrorClass.EXPIRED));
@@ -73,7 +79,7 @@ class CapiDispatchServiceTest {
 
     @Test
     void deadLettersMalformedJsonAsInvalidMessage() {
-        DispatchOutcome outcome = service.dispatch(incoming("{\"event\": {\"event_name\": "));
+        DispatchOutcome outcome = service.dispatch(incoming("{\"event\": {\"event_name\": ")).join();
 
         assertThat(outcome).isInstanceOfSatisfying(DispatchOutcome.DeadLetter.class,
                 deadLetter -> assertThat(deadLetter.errorClass()).isEqualTo(ErrorClass.INVALID_MESSAGE));
@@ -85,7 +91,7 @@ class CapiDispatchServiceTest {
     void sendsTheSha256OfTheNormalizedEmailAndPreHashedValuesUnchanged() {
         gateway.answer(GatewayResult.delivered(200, "trace-1"));
 
-        service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond())));
+        service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond()))).join();
 
         UserData sent = onlySentEvent().userData();
         assertThat(sent.customerInformation().get("em")).containsExactly(JOHN_SMITH_SHA256);
@@ -99,7 +105,7 @@ class CapiDispatchServiceTest {
     void keepsTheProducersEventId() {
         gateway.answer(GatewayResult.delivered(200, "trace-1"));
 
-        service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond())));
+        service.dispatch(incoming(purchase("order-8812", NOW.getEpochSecond()))).join();
 
         assertThat(onlySentEvent().eventId()).isEqualTo("order-8812");
     }
@@ -109,8 +115,8 @@ class CapiDispatchServiceTest {
         gateway.answer(GatewayResult.delivered(200, "trace-1"));
         String body = purchase(null, NOW.getEpochSecond());
 
-        service.dispatch(incoming(body));
-        service.dispatch(incoming(body));
+        service.dispatch(incoming(body)).join();
+        service.dispatch(incoming(body)).join();
 
         assertThat(gateway.batches).hasSize(2);
         String first = gateway.batches.get(0).events().get(0).eventId();
@@ -125,7 +131,7 @@ class CapiDispatchServiceTest {
         gateway.answer(new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.TRANSIENT, "Meta throttled (4)", 400,
                 throttled, "trace-2", Duration.ofSeconds(30)));
 
-        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond())));
+        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond()))).join();
 
         assertThat(outcome).isEqualTo(new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "Meta throttled (4)",
                 throttled, Duration.ofSeconds(30)));
@@ -138,7 +144,7 @@ class CapiDispatchServiceTest {
         gateway.answer(new GatewayResult(GatewayResult.Verdict.DEAD_LETTER, ErrorClass.META_REJECTED,
                 "Meta rejected the event (100/2804016)", 400, rejected, "trace-3", null));
 
-        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond())));
+        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond()))).join();
 
         assertThat(outcome).isEqualTo(new DispatchOutcome.DeadLetter(ErrorClass.META_REJECTED,
                 "Meta rejected the event (100/2804016)", rejected));
@@ -150,10 +156,54 @@ class CapiDispatchServiceTest {
         gateway.answer(new GatewayResult(GatewayResult.Verdict.HOLD, ErrorClass.PERMISSION, "permission denied (200)",
                 403, permission, "trace-4", null));
 
-        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond())));
+        DispatchOutcome outcome = service.dispatch(incoming(purchase("order-1", NOW.getEpochSecond()))).join();
 
         assertThat(outcome).isEqualTo(new DispatchOutcome.Held(ErrorClass.PERMISSION, "permission denied (200)",
-                permission));
+                permission, RETRY_POLICY.holdDelay()));
+    }
+
+    @Test
+    void deadLettersARetryableFailureOnceTheAttemptsAreUsedUp() {
+        MetaError unknown = new MetaError(1, null, "OAuthException", "An unknown error occurred", true, "trace-5");
+        gateway.answer(new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.TRANSIENT, "Meta error 1", 500,
+                unknown, "trace-5", null));
+
+        DispatchOutcome outcome = service.dispatch(new IncomingMessage("msg-1",
+                purchase("order-1", NOW.getEpochSecond()), 10, NOW)).join();
+
+        assertThat(outcome).isInstanceOfSatisfying(DispatchOutcome.DeadLetter.class, deadLetter -> {
+            assertThat(deadLetter.errorClass()).isEqualTo(ErrorClass.RETRIES_EXHAUSTED);
+            assertThat(deadLetter.reason()).contains("10 attempts").contains("Meta error 1");
+            assertThat(deadLetter.metaError()).isEqualTo(unknown);
+        });
+    }
+
+    @Test
+    void backsOffLongerWithEachAttempt() {
+        gateway.answer(new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.TRANSIENT, "HTTP 503", 503, null,
+                null, null));
+        String body = purchase("order-1", NOW.getEpochSecond());
+
+        Duration first = ((DispatchOutcome.RetryLater) service.dispatch(
+                new IncomingMessage("m", body, 1, NOW)).join()).retryAfter();
+        Duration fifth = ((DispatchOutcome.RetryLater) service.dispatch(
+                new IncomingMessage("m", body, 5, NOW)).join()).retryAfter();
+
+        assertThat(first).isBetween(Duration.ofMillis(2500), Duration.ofSeconds(5));
+        assertThat(fifth).isBetween(Duration.ofSeconds(40), Duration.ofSeconds(80));
+    }
+
+    @Test
+    void holdsRatherThanRetriesWhileTheCircuitIsOpen() {
+        gateway.answer(new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.CIRCUIT_OPEN, "circuit open", 0,
+                null, null, Duration.ofSeconds(30)));
+
+        DispatchOutcome outcome = service.dispatch(new IncomingMessage("m",
+                purchase("order-1", NOW.getEpochSecond()), 10, NOW)).join();
+
+        assertThat(outcome).as("Meta was not called: no attempt is used up, nothing is dead-lettered")
+                .isEqualTo(new DispatchOutcome.Held(ErrorClass.CIRCUIT_OPEN, "circuit open", null,
+                        Duration.ofSeconds(30)));
     }
 
     // ---- helpers and fakes -----------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class EndToEndDeliveryTest {
 
-    private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-delivery", 2);
+    private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-delivery", 10);
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
 
     @DynamicPropertySource
@@ -121,7 +121,7 @@ class EndToEndDeliveryTest {
                 """.formatted(SECOND_PIXEL_ID, Instant.now().getEpochSecond())));
 
         // A second request with the same event means the message was not deleted: it came back after its
-        // 2-second visibility timeout and was received again.
+        // backoff (2.5-5 s for a first failure, well before the queue's 10 s visibility timeout).
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 meta.verify(2, postRequestedFor(urlPathEqualTo(secondPixelPath))
                         .withRequestBody(containing("\"event_id\":\"lead-1\""))));

@@ -1,0 +1,154 @@
+package ai.track.capidispatch.dispatch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Collects events per {@link BatchKey} and sends them as one Meta request when a batch is full (count or
+ * bytes), or when its oldest event has waited {@code linger}. Each submitted event gets a future of its own
+ * result, so every message is acknowledged only once its batch's outcome is known.
+ *
+ * <p>Time is injected and lingering batches are flushed by {@link #flushExpired()}, which production calls
+ * on a short tick and tests call after moving the clock.
+ */
+public final class PixelBatcher {
+
+    /**
+     * @param maxEvents events per request, at most Meta's 1,000
+     * @param maxBytes a batch is sent before it would grow past this many bytes of message bodies
+     * @param linger the longest an event waits for company
+     */
+    public record Settings(int maxEvents, long maxBytes, Duration linger) {
+        public Settings {
+            if (maxEvents < 1 || maxEvents > PixelBatch.META_MAX_EVENTS) {
+                throw new IllegalArgumentException("maxEvents must be 1.." + PixelBatch.META_MAX_EVENTS
+                        + ", was " + maxEvents);
+            }
+            if (maxBytes < 1 || linger.isNegative()) {
+                throw new IllegalArgumentException("maxBytes must be positive and linger not negative");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final BatchSender sender;
+    private final Executor sendExecutor;
+    private final Clock clock;
+    private final Map<BatchKey, Pending> pending = new HashMap<>();
+    private boolean draining;
+
+    /** @param sendExecutor runs the sends; its thread count bounds the batches in flight to Meta */
+    public PixelBatcher(Settings settings, BatchSender sender, Executor sendExecutor, Clock clock) {
+        this.settings = settings;
+        this.sender = sender;
+        this.sendExecutor = sendExecutor;
+        this.clock = clock;
+    }
+
+    /** @param bytes the event's share of the request, estimated from its message body */
+    public CompletableFuture<GatewayResult> submit(BatchKey key, ServerEvent event, int bytes) {
+        CompletableFuture<GatewayResult> result = new CompletableFuture<>();
+        List<Pending> ready = new ArrayList<>(2);
+        synchronized (this) {
+            Pending batch = pending.get(key);
+            if (batch != null && batch.bytes + bytes > settings.maxBytes) {
+                ready.add(pending.remove(key));
+                batch = null;
+            }
+            if (batch == null) {
+                batch = new Pending(key, clock.instant());
+                pending.put(key, batch);
+            }
+            batch.add(event, bytes, result);
+            if (draining || batch.events.size() >= settings.maxEvents) {
+                ready.add(pending.remove(key));
+            }
+        }
+        ready.forEach(this::send);
+        return result;
+    }
+
+    /** Sends every batch whose oldest event has waited the linger. */
+    public void flushExpired() {
+        Instant now = clock.instant();
+        List<Pending> ready = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Pending> it = pending.values().iterator(); it.hasNext();) {
+                Pending batch = it.next();
+                if (!batch.openedAt.plus(settings.linger).isAfter(now)) {
+                    ready.add(batch);
+                    it.remove();
+                }
+            }
+        }
+        ready.forEach(this::send);
+    }
+
+    /** Shutdown: sends what is pending now, and from here on every event without waiting for company. */
+    public void drain() {
+        List<Pending> ready;
+        synchronized (this) {
+            draining = true;
+            ready = new ArrayList<>(pending.values());
+            pending.clear();
+        }
+        ready.forEach(this::send);
+    }
+
+    public synchronized int pendingEvents() {
+        return pending.values().stream().mapToInt(batch -> batch.events.size()).sum();
+    }
+
+    private void send(Pending batch) {
+        try {
+            sendExecutor.execute(() -> complete(batch));
+        } catch (RejectedExecutionException e) {
+            batch.fail(e);
+        }
+    }
+
+    private void complete(Pending batch) {
+        List<GatewayResult> results;
+        try {
+            results = sender.send(new PixelBatch(batch.key.pixelId(), batch.key.testEventCode(), batch.events));
+        } catch (RuntimeException e) {
+            batch.fail(e); // each message's future fails; its listener leaves it on the queue
+            return;
+        }
+        for (int i = 0; i < batch.futures.size(); i++) {
+            batch.futures.get(i).complete(results.get(i));
+        }
+    }
+
+    private static final class Pending {
+        private final BatchKey key;
+        private final Instant openedAt;
+        private final List<ServerEvent> events = new ArrayList<>();
+        private final List<CompletableFuture<GatewayResult>> futures = new ArrayList<>();
+        private long bytes;
+
+        Pending(BatchKey key, Instant openedAt) {
+            this.key = key;
+            this.openedAt = openedAt;
+        }
+
+        void add(ServerEvent event, int eventBytes, CompletableFuture<GatewayResult> future) {
+            events.add(event);
+            futures.add(future);
+            bytes += eventBytes;
+        }
+
+        void fail(Throwable cause) {
+            futures.forEach(future -> future.completeExceptionally(cause));
+        }
+    }
+}
