@@ -19,7 +19,7 @@ class CredentialsConfiguration {
             return new EnvironmentCredentialsProvider(properties, clock.instant());
         }
         return new SecretsManagerCredentialsProvider(secretsManager.getObject(), new MetaSecretParser(jsonMapper),
-                properties.secretName(), properties.refreshInterval(), clock);
+                properties.secretName(), properties.refreshInterval(), properties.minForcedRefreshInterval(), clock);
     }
 
 }

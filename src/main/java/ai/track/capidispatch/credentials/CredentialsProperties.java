@@ -10,6 +10,8 @@ import org.springframework.validation.annotation.Validated;
  * @param source where credentials come from: {@code secrets-manager} (AWS) or {@code environment} (local runs)
  * @param secretName {@code META_CAPI_SECRET_NAME}
  * @param refreshInterval how old a snapshot may get before it is re-read (picks up rotations)
+ * @param minForcedRefreshInterval a token rejection (190) re-reads the secret at once, but not more often
+ *     than this
  * @param accessToken {@code META_ACCESS_TOKEN}, used only with {@code source=environment}
  * @param pixelId {@code META_PIXEL_ID}, used only with {@code source=environment}
  * @param appSecret {@code META_APP_SECRET}, used only with {@code source=environment}
@@ -21,6 +23,7 @@ public record CredentialsProperties(
         @NotBlank(message = "must be set: META_CAPI_SECRET_NAME (the Secrets Manager secret with Meta credentials)")
         String secretName,
         @NotNull Duration refreshInterval,
+        @NotNull Duration minForcedRefreshInterval,
         String accessToken,
         String pixelId,
         String appSecret) {
@@ -38,7 +41,7 @@ public record CredentialsProperties(
     @Override
     public String toString() {
         return "CredentialsProperties[source=" + source + ", secretName=" + secretName + ", refreshInterval="
-                + refreshInterval + ", accessToken=" + (accessToken == null ? "unset" : "***") + ", pixelId="
+                + refreshInterval + ", minForcedRefreshInterval=" + minForcedRefreshInterval + ", accessToken=" + (accessToken == null ? "unset" : "***") + ", pixelId="
                 + pixelId + "]";
     }
 }

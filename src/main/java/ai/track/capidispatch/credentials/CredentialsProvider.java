@@ -13,6 +13,15 @@ public interface CredentialsProvider {
      */
     MetaSecret current();
 
+    /**
+     * Re-reads the secret now because Meta rejected the token (code 190): the secret may have been rotated
+     * since the last read. Throttled, so a storm of rejections costs one read, not one per request.
+     *
+     * @return the snapshot in use afterwards (the old one when throttled or when the read failed)
+     * @throws CredentialsUnavailableException when no snapshot was ever read and reading fails now
+     */
+    MetaSecret refreshNow();
+
     /** When the snapshot in use was read, if one was. For health details and alarms. */
     Optional<Instant> loadedAt();
 

@@ -39,6 +39,12 @@ final class EnvironmentCredentialsProvider implements CredentialsProvider {
         return secret;
     }
 
+    /** The environment does not change under a running process. */
+    @Override
+    public MetaSecret refreshNow() {
+        return current();
+    }
+
     @Override
     public Optional<Instant> loadedAt() {
         return secret == null ? Optional.empty() : Optional.of(loadedAt);

@@ -23,17 +23,19 @@ final class SecretsManagerCredentialsProvider implements CredentialsProvider {
     private final MetaSecretParser parser;
     private final String secretName;
     private final Duration refreshInterval;
+    private final Duration minForcedRefreshInterval;
     private final Clock clock;
 
     private volatile Snapshot snapshot;
     private volatile boolean lastReadFailed;
 
     SecretsManagerCredentialsProvider(SecretsManagerClient client, MetaSecretParser parser, String secretName,
-            Duration refreshInterval, Clock clock) {
+            Duration refreshInterval, Duration minForcedRefreshInterval, Clock clock) {
         this.client = client;
         this.parser = parser;
         this.secretName = secretName;
         this.refreshInterval = refreshInterval;
+        this.minForcedRefreshInterval = minForcedRefreshInterval;
         this.clock = clock;
     }
 
@@ -42,6 +44,15 @@ final class SecretsManagerCredentialsProvider implements CredentialsProvider {
         Snapshot held = snapshot;
         if (held != null && held.loadedAt.plus(refreshInterval).isAfter(clock.instant())) {
             return held.secret;
+        }
+        return reload(held);
+    }
+
+    @Override
+    public synchronized MetaSecret refreshNow() {
+        Snapshot held = snapshot;
+        if (held != null && held.loadedAt.plus(minForcedRefreshInterval).isAfter(clock.instant())) {
+            return held.secret; // read moments ago: a rotation since is unlikely, and this is not a loop
         }
         return reload(held);
     }

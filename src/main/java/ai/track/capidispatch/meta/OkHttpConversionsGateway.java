@@ -65,20 +65,31 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
 
     @Override
     public GatewayResult send(PixelBatch batch) {
-        Optional<MetaCredentials> pixel;
+        MetaCredentials target;
         try {
-            pixel = credentials.current().forPixel(batch.pixelId());
+            Optional<MetaCredentials> pixel = credentials.current().forPixel(batch.pixelId());
+            if (pixel.isEmpty()) {
+                return unknownPixel(batch);
+            }
+            target = pixel.get();
+            GatewayResult result = sendWith(target, batch);
+            if (result.errorClass() != ErrorClass.AUTH) {
+                return result;
+            }
+            // Meta rejected the token: the secret may have been rotated since it was read. Re-read it (throttled)
+            // and try once more with a new token; the same token again would only be rejected again.
+            Optional<MetaCredentials> refreshed = credentials.refreshNow().forPixel(batch.pixelId());
+            if (refreshed.isEmpty() || refreshed.get().accessToken().equals(target.accessToken())) {
+                return result;
+            }
+            return sendWith(refreshed.get(), batch);
         } catch (CredentialsUnavailableException e) {
             return new GatewayResult(GatewayResult.Verdict.HOLD, ErrorClass.CREDENTIALS_UNAVAILABLE, e.getMessage(),
                     0, null, null, null);
         }
-        if (pixel.isEmpty()) {
-            return new GatewayResult(GatewayResult.Verdict.DEAD_LETTER, ErrorClass.UNKNOWN_PIXEL,
-                    batch.pixelId() == null ? "the message has no pixel_id and the secret names no default pixel"
-                            : "the secret holds no credentials for this pixel_id",
-                    0, null, null, null);
-        }
-        MetaCredentials target = pixel.get();
+    }
+
+    private GatewayResult sendWith(MetaCredentials target, PixelBatch batch) {
         Request request = new Request.Builder()
                 // Pixel ids in the secret are digits only, so this segment cannot climb out of the path.
                 .url(graphBase.newBuilder().addPathSegment(target.pixelId()).addPathSegment("events").build())
@@ -90,6 +101,13 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
         attemptLog.record(target.pixelId(), batch.events().size(), result, latency);
         metrics.recordMetaRequest(latency, batch.events().size(), result);
         return result;
+    }
+
+    private static GatewayResult unknownPixel(PixelBatch batch) {
+        return new GatewayResult(GatewayResult.Verdict.DEAD_LETTER, ErrorClass.UNKNOWN_PIXEL,
+                batch.pixelId() == null ? "the message has no pixel_id and the secret names no default pixel"
+                        : "the secret holds no credentials for this pixel_id",
+                0, null, null, null);
     }
 
     private GatewayResult callThroughBreaker(Request request, int eventCount) {

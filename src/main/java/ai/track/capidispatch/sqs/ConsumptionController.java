@@ -40,6 +40,7 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
     private final MessageListenerContainerRegistry registry;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final Duration maxPause;
     private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "consumption-control");
         thread.setDaemon(true);
@@ -48,19 +49,40 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
     private volatile Pause pause;
     private volatile boolean refusingTraffic;
     private volatile boolean closing;
+    /** Pauses since the last delivery: each one doubles the next, so a long outage costs few receives. */
+    private int consecutivePauses;
 
-    ConsumptionController(MessageListenerContainerRegistry registry, ApplicationEventPublisher events, Clock clock) {
+    ConsumptionController(MessageListenerContainerRegistry registry, ApplicationEventPublisher events, Clock clock,
+            SqsWorkerProperties properties) {
         this.registry = registry;
         this.events = events;
         this.clock = clock;
+        this.maxPause = properties.maxPause();
     }
 
-    /** Pauses consumption for {@code duration}, unless it is already paused. */
-    void pause(ErrorClass reason, Duration duration) {
+    /**
+     * Pauses consumption, unless it is already paused. The first pause after a delivery lasts
+     * {@code minimum}; each further one without a delivery in between twice as long, up to
+     * {@code maxPause}: every probe receives messages again, and their receive counts are what the queue's
+     * redrive policy counts.
+     *
+     * @return how long consumption stays paused (the current pause if one is running)
+     */
+    Duration pause(ErrorClass reason, Duration minimum) {
+        Duration duration;
         synchronized (this) {
-            if (pause != null || closing) {
-                return;
+            if (pause != null) {
+                return Duration.between(clock.instant(), pause.until()).isNegative() ? minimum
+                        : Duration.between(clock.instant(), pause.until());
             }
+            if (closing) {
+                return minimum;
+            }
+            duration = minimum.multipliedBy(1L << Math.min(consecutivePauses, 20));
+            if (duration.compareTo(maxPause) > 0) {
+                duration = maxPause.compareTo(minimum) > 0 ? maxPause : minimum;
+            }
+            consecutivePauses++;
             pause = new Pause(reason, clock.instant().plus(duration));
         }
         boolean held = reason != ErrorClass.CIRCUIT_OPEN;
@@ -75,10 +97,14 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
         }
         control.execute(() -> container().ifPresent(MessageListenerContainer::stop));
         control.schedule(this::resume, duration.toMillis(), TimeUnit.MILLISECONDS);
+        return duration;
     }
 
     /** A delivery proves sending works again. */
     void delivered() {
+        synchronized (this) {
+            consecutivePauses = 0;
+        }
         if (refusingTraffic) {
             refusingTraffic = false;
             AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);

@@ -2,9 +2,11 @@ package ai.track.capidispatch.sqs;
 
 import ai.track.capidispatch.dispatch.DispatchOutcome;
 import io.awspring.cloud.sqs.listener.acknowledgement.BatchAcknowledgement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.messaging.Message;
@@ -28,6 +30,7 @@ class OutcomeSettler {
     private final DeadLetterWriter deadLetterWriter;
     private final VisibilityChanger visibility;
     private final ConsumptionController consumption;
+    private final RandomGenerator random = RandomGenerator.getDefault();
 
     OutcomeSettler(DeadLetterWriter deadLetterWriter, VisibilityChanger visibility,
             ConsumptionController consumption) {
@@ -49,8 +52,11 @@ class OutcomeSettler {
             } else if (outcome instanceof DispatchOutcome.RetryLater retry && retry.retryAfter() != null) {
                 delays.add(new VisibilityChanger.Delay(message, retry.retryAfter()));
             } else if (outcome instanceof DispatchOutcome.Held held) {
-                delays.add(new VisibilityChanger.Delay(message, held.retryAfter()));
-                consumption.pause(held.errorClass(), held.retryAfter());
+                Duration paused = consumption.pause(held.errorClass(), held.retryAfter());
+                // Back once the pause is over, spread across a second pause so the probe that ends it does not
+                // receive the whole held backlog again.
+                delays.add(new VisibilityChanger.Delay(message,
+                        paused.plusMillis((long) (random.nextDouble() * paused.toMillis()))));
             }
         }
         if (!toDelete.isEmpty()) {

@@ -20,6 +20,7 @@ import org.springframework.validation.annotation.Validated;
  * @param deadLetterTimeout how long a DLQ write may take before the message is left on the queue instead
  * @param listenerShutdownTimeout how long a stopping listener waits for messages in flight; with the Meta
  *     call timeout it must fit in the contract's 25 s from SIGTERM to exit
+ * @param maxPause the longest consumption stays paused between probes while Meta fails or the worker is held
  */
 @Validated
 @ConfigurationProperties("capi.sqs")
@@ -31,5 +32,6 @@ public record SqsWorkerProperties(
         @Min(1) @Max(1000) int maxMessagesPerPoll,
         @NotNull Duration pollTimeout,
         @NotNull Duration deadLetterTimeout,
-        @NotNull Duration listenerShutdownTimeout) {
+        @NotNull Duration listenerShutdownTimeout,
+        @NotNull Duration maxPause) {
 }
