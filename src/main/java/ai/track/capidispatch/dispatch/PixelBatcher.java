@@ -116,16 +116,28 @@ public final class PixelBatcher {
         }
     }
 
+    /**
+     * Every future ends here, one way or the other: a future left pending would hold its listener's poll (and
+     * permits) forever. Like {@code CompletableFuture.supplyAsync}, an {@code Error} fails the futures too, and
+     * is then rethrown to the executor.
+     */
     private void complete(Pending batch) {
-        List<GatewayResult> results;
         try {
-            results = sender.send(new PixelBatch(batch.key.pixelId(), batch.key.testEventCode(), batch.events));
-        } catch (RuntimeException e) {
+            List<GatewayResult> results =
+                    sender.send(new PixelBatch(batch.key.pixelId(), batch.key.testEventCode(), batch.events));
+            if (results.size() != batch.futures.size()) {
+                // Results are matched by position; with a count off, none is known to be its event's own.
+                throw new IllegalStateException("sender answered " + results.size() + " results for "
+                        + batch.futures.size() + " events");
+            }
+            for (int i = 0; i < batch.futures.size(); i++) {
+                batch.futures.get(i).complete(results.get(i));
+            }
+        } catch (RuntimeException | Error e) {
             batch.fail(e); // each message's future fails; its listener leaves it on the queue
-            return;
-        }
-        for (int i = 0; i < batch.futures.size(); i++) {
-            batch.futures.get(i).complete(results.get(i));
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
     }
 
