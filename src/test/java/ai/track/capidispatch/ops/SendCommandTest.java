@@ -1,0 +1,121 @@
+package ai.track.capidispatch.ops;
+
+import static ai.track.capidispatch.ops.OpsTestSupport.bodies;
+import static ai.track.capidispatch.ops.OpsTestSupport.conversion;
+import static ai.track.capidispatch.ops.OpsTestSupport.drain;
+import static ai.track.capidispatch.ops.OpsTestSupport.freshQueues;
+import static ai.track.capidispatch.ops.OpsTestSupport.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.track.capidispatch.ops.OpsTestSupport.Run;
+import ai.track.capidispatch.support.TestInfrastructure.Queues;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SendCommandTest {
+
+    private static final long NOW = Instant.now().getEpochSecond();
+    private static final String NOT_JSON = "{\"event\": {\"event_name\": \"Purchase\", \"em\": \"secret@example.com\"";
+    private static final String NOT_A_CONVERSION = "{\"pixel_id\":\"1\",\"event\":\"secret@example.com\"}";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sendsEveryValidLineAndReportsInvalidOnesByNumberWithoutTheirContent() throws IOException {
+        Queues queues = freshQueues("send");
+        List<String> lines = new ArrayList<>();
+        List<String> valid = new ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            String line = i == 7 ? NOT_JSON : i == 19 ? NOT_A_CONVERSION : conversion("order-" + i, NOW);
+            lines.add(line);
+            if (i != 7 && i != 19) {
+                valid.add(line);
+            }
+        }
+        Path file = write(lines);
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", queues.queueUrl());
+
+        assertThat(bodies(drain(queues.queueUrl()))).containsExactlyInAnyOrderElementsOf(valid);
+        assertThat(run.out()).contains("line 7: invalid, not sent: body is not valid JSON")
+                .contains("line 19: invalid, not sent: event must be a JSON object")
+                .containsPattern("sent +23").containsPattern("invalid +2").containsPattern("failed +0")
+                .doesNotContain("secret@example.com");
+        assertThat(run.exitCode()).as("not every line was sent").isEqualTo(OperatorCommands.INCOMPLETE);
+    }
+
+    @Test
+    void skipsBlankLinesAndExitsZeroWhenEveryLineWasSent() throws IOException {
+        Queues queues = freshQueues("send-blank");
+        Path file = write(List.of(conversion("a", NOW), "", "   ", conversion("b", NOW), ""));
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", queues.queueUrl(), "--rate", "100");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).containsPattern("sent +2").containsPattern("invalid +0");
+        assertThat(drain(queues.queueUrl())).hasSize(2);
+    }
+
+    @Test
+    void sendsInvalidLinesTooWithNoValidate() throws IOException {
+        Queues queues = freshQueues("send-novalidate");
+        Path file = write(List.of(conversion("a", NOW), NOT_A_CONVERSION));
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", queues.queueUrl(), "--no-validate");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(bodies(drain(queues.queueUrl()))).containsExactlyInAnyOrder(conversion("a", NOW), NOT_A_CONVERSION);
+    }
+
+    @Test
+    void readsTheQueueFromSqsQueueUrl() throws IOException {
+        Queues queues = freshQueues("send-env");
+        Path file = write(List.of(conversion("a", NOW)));
+
+        Run run = OpsTestSupport.runWithEnv(Clock.systemUTC(), Map.of("SQS_QUEUE_URL", queues.queueUrl()), "send",
+                file.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(drain(queues.queueUrl())).hasSize(1);
+    }
+
+    @Test
+    void stopsAtTheFirstBatchSqsRefusesAndSaysFromWhichLine() throws IOException {
+        Queues queues = freshQueues("send-missing");
+        String missing = queues.queueUrl() + "-does-not-exist";
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 12; i++) {
+            lines.add(conversion("order-" + i, NOW));
+        }
+        Path file = write(lines);
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", missing);
+
+        assertThat(run.exitCode()).isEqualTo(OperatorCommands.STOPPED);
+        assertThat(run.out()).contains("Stopped at line 1: SQS answered QueueDoesNotExist").containsPattern("sent +0");
+    }
+
+    @Test
+    void aMissingQueueUrlIsAUsageErrorNamingTheVariable() throws IOException {
+        Path file = write(List.of(conversion("a", NOW)));
+
+        Run run = run(Clock.systemUTC(), "send", file.toString());
+
+        assertThat(run.exitCode()).isEqualTo(OperatorCommands.USAGE);
+        assertThat(run.err()).contains("Missing queue URL: pass --queue-url or set SQS_QUEUE_URL");
+    }
+
+    private Path write(List<String> lines) throws IOException {
+        return Files.write(dir.resolve("events.jsonl"), lines, StandardCharsets.UTF_8);
+    }
+}
