@@ -1,5 +1,6 @@
 package ai.track.capidispatch.sqs;
 
+import io.awspring.cloud.autoconfigure.sqs.SqsAsyncClientCustomizer;
 import io.awspring.cloud.sqs.config.SqsMessageListenerContainerFactory;
 import io.awspring.cloud.sqs.listener.ListenerMode;
 import io.awspring.cloud.sqs.listener.acknowledgement.handler.AcknowledgementMode;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
 @Configuration(proxyBeanMethods = false)
@@ -37,5 +40,24 @@ class SqsListenerConfiguration {
                         .listenerShutdownTimeout(properties.listenerShutdownTimeout())
                         .acknowledgementShutdownTimeout(Duration.ofSeconds(3)))
                 .build();
+    }
+
+    /**
+     * Enough connections for every long poll that can be outstanding at once plus headroom, so deletes, DLQ
+     * writes and visibility changes never queue behind polls. The SDK's default of 50 is below the polls the
+     * listener runs when messages flow ({@code max-concurrent-messages / max-messages-per-poll}), and a delete
+     * stuck behind ten-second long polls lets its message reappear before it is deleted.
+     */
+    @Bean
+    SqsAsyncClientCustomizer sqsConnectionsForPollsAndAcknowledgements(SqsWorkerProperties properties) {
+        int polls = Math.max(1, properties.maxConcurrentMessages() / Math.min(10, properties.maxMessagesPerPoll()));
+        return builder -> builder
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(polls + 50)
+                        .connectionAcquisitionTimeout(Duration.ofSeconds(10)))
+                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                        // Past the longest long poll, so a hung SQS cannot hang a call.
+                        .apiCallAttemptTimeout(properties.pollTimeout().plusSeconds(10))
+                        .build());
     }
 }

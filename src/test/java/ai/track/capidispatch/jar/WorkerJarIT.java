@@ -51,7 +51,7 @@ class WorkerJarIT {
 
     @Test
     void deliversEndToEndAndStopsCleanlyOnSigterm() throws Exception {
-        Queues queues = TestInfrastructure.createQueues("jar-e2e", 5);
+        Queues queues = TestInfrastructure.createQueues("jar-e2e", 30);
         TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
         meta.stubFor(post(urlPathEqualTo("/v26.0/" + PIXEL_ID + "/events")).willReturn(aResponse().withStatus(200)
                 .withBody("{\"events_received\":1,\"fbtrace_id\":\"JarTrace\"}")));

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Benchmark of the real worker jar: embedded SQS (ElasticMQ), a Graph API stand-in with a fixed latency,
+# the worker started with the contract's environment. Prints one BENCH summary line.
+#   bench/run.sh                    # preload 50,000 events, drain them, compare with the queue's drain rate
+#   bench/run.sh steady             # 500 events/s for 60 s, latency under load
+#   EVENTS=20000 LATENCY_MS=50 RATE=500 SECONDS=60 WORKER_JAVA=/path/to/java bench/run.sh [preload|steady]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -q -B -ntp -DskipTests package
+mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
+jar=$(ls target/capi-dispatch-worker-*.jar | grep -v original | head -1)
+
+java -Djar="$jar" \
+  -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="${SECONDS_STEADY:-60}" \
+  ${WORKER_JAVA:+-Djava="$WORKER_JAVA"} ${WORKER_JVM_OPTIONS:+-DjvmOptions="$WORKER_JVM_OPTIONS"} \
+  -Dlogback.configurationFile=bench/logback-harness.xml \
+  -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+  ai.track.capidispatch.bench.Benchmark "${1:-preload}"

@@ -1,0 +1,175 @@
+package ai.track.capidispatch.bench;
+
+import ai.track.capidispatch.support.EmbeddedSqs;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * {@code bench/run.sh}: measures the real worker jar against an embedded SQS server and a Graph API stand-in
+ * with a fixed latency, and prints one summary line. Modes:
+ * <ul>
+ * <li>{@code preload} (default): N events on the queue, then the worker drains it; compared with the drain rate
+ * of plain receive-10 + delete-batch loops on the same server, measured in the same run;</li>
+ * <li>{@code steady}: events arrive at a fixed rate; reports end-to-end latency under load.</li>
+ * </ul>
+ * Options (system properties): {@code events} (50000), {@code latencyMs} (50), {@code rate} (500),
+ * {@code seconds} (60), {@code java} (the JVM running the worker), {@code jvmOptions}.
+ */
+public final class Benchmark {
+
+    private static final String PIXEL = "123456789012345";
+
+    public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "preload";
+        int events = Integer.getInteger("events", 50_000);
+        Duration latency = Duration.ofMillis(Long.getLong("latencyMs", 50));
+        Path jar = Path.of(System.getProperty("jar"));
+        String java = System.getProperty("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> jvmOptions = Arrays.asList(System.getProperty("jvmOptions",
+                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError").trim().split("\\s+"));
+
+        try (EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                GraphStandIn meta = new GraphStandIn(latency, "{\"access_token\":\"bench-token\",\"pixel_id\":\""
+                        + PIXEL + "\"}")) {
+            String dlq = sqs.createQueue("capi-dispatch-dlq", Map.of());
+            String queue = sqs.createQueue("capi-dispatch", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
+            QueueLoader loader = new QueueLoader(sqs.client());
+            Map<String, String> env = new HashMap<>(Map.of("SQS_QUEUE_URL", queue, "SQS_DLQ_URL", dlq,
+                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
+                    "AWS_ENDPOINT_URL_SQS", sqs.endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl(),
+                    "META_GRAPH_URL", meta.baseUrl(), "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false"));
+            Path logs = Files.createDirectories(Path.of("target", "bench"));
+
+            // Start-up alone, on an empty queue: CPU-seconds and seconds until /health answers 200.
+            int port = freePort();
+            env.put("SERVER_PORT", String.valueOf(port));
+            double startupSeconds;
+            double startupCpu;
+            try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("startup.log"))) {
+                startupSeconds = worker.awaitHealthy(Duration.ofSeconds(120));
+                startupCpu = worker.cpuSeconds();
+                worker.stop();
+            }
+
+            if (mode.equals("steady")) {
+                steady(sqs, queue, loader, meta, java, jvmOptions, jar, env, logs, startupSeconds, startupCpu);
+            } else {
+                preload(sqs, queue, loader, meta, events, java, jvmOptions, jar, env, logs, startupSeconds, startupCpu,
+                        latency);
+            }
+        }
+    }
+
+    private static void preload(EmbeddedSqs sqs, String queue, QueueLoader loader, GraphStandIn meta, int events,
+            String java, List<String> jvmOptions, Path jar, Map<String, String> env, Path logs, double startupSeconds,
+            double startupCpu, Duration latency) throws Exception {
+        String drainQueue = sqs.createQueue("drain-yardstick", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
+        new QueueLoader(sqs.client()).preload(drainQueue, 0, events);
+        double drainRate = DrainRate.measure(sqs.client(), drainQueue, events, 8);
+
+        loader.preload(queue, 0, events);
+        int port = freePort();
+        env.put("SERVER_PORT", String.valueOf(port));
+        try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("preload.log"))) {
+            worker.awaitHealthy(Duration.ofSeconds(120));
+            double cpuAtReady = worker.cpuSeconds();
+            long readyNanos = System.nanoTime();
+            awaitArrivals(meta, events, Duration.ofMinutes(10));
+            double seconds = (meta.lastArrivalNanos.get() - readyNanos) / 1e9;
+            double cpu = worker.cpuSeconds() - cpuAtReady;
+            double rss = worker.peakRssMegabytes();
+            double stopSeconds = worker.stop();
+            double rate = meta.arrivals.size() / seconds;
+            double[] percentiles = latencies(loader, meta);
+            System.out.printf(Locale.ROOT, "BENCH preload events=%d latency=%dms | %.0f events/s (%.0f%% of drain rate"
+                    + " %.0f/s) | requests=%d mean_events_per_request=%.0f | e2e_latency_ms p50=%.0f p95=%.0f p99=%.0f"
+                    + " (queue wait included) | cpu_s_per_1000=%.3f | peak_rss_mb=%.0f | startup_s=%.1f"
+                    + " startup_cpu_s=%.1f | stop_s=%.1f | duplicates=%d lost=%d%n",
+                    events, latency.toMillis(), rate, 100 * rate / drainRate, drainRate, meta.requests.get(),
+                    (double) meta.eventsReceived.get() / meta.requests.get(), percentiles[0], percentiles[1],
+                    percentiles[2], 1000 * cpu / meta.arrivals.size(), rss, startupSeconds, startupCpu, stopSeconds,
+                    meta.duplicates.get(), events - meta.arrivals.size());
+        }
+    }
+
+    private static void steady(EmbeddedSqs sqs, String queue, QueueLoader loader, GraphStandIn meta, String java,
+            List<String> jvmOptions, Path jar, Map<String, String> env, Path logs, double startupSeconds,
+            double startupCpu) throws Exception {
+        int rate = Integer.getInteger("rate", 500);
+        int seconds = Integer.getInteger("seconds", 60);
+        int port = freePort();
+        env.put("SERVER_PORT", String.valueOf(port));
+        try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("steady.log"))) {
+            worker.awaitHealthy(Duration.ofSeconds(120));
+            double cpuAtReady = worker.cpuSeconds();
+            loader.steady(queue, 0, rate, seconds);
+            int total = rate * seconds;
+            awaitArrivals(meta, total, Duration.ofSeconds(60));
+            double cpu = worker.cpuSeconds() - cpuAtReady;
+            double rss = worker.peakRssMegabytes();
+            worker.stop();
+            double[] percentiles = latencies(loader, meta);
+            System.out.printf(Locale.ROOT, "BENCH steady rate=%d/s for %ds | requests=%d mean_events_per_request=%.0f |"
+                    + " e2e_latency_ms p50=%.0f p95=%.0f p99=%.0f | cpu_s_per_1000=%.3f | peak_rss_mb=%.0f |"
+                    + " startup_s=%.1f startup_cpu_s=%.1f | duplicates=%d lost=%d%n",
+                    rate, seconds, meta.requests.get(), (double) meta.eventsReceived.get() / meta.requests.get(),
+                    percentiles[0], percentiles[1], percentiles[2], 1000 * cpu / meta.arrivals.size(), rss,
+                    startupSeconds, startupCpu, meta.duplicates.get(), total - meta.arrivals.size());
+        }
+    }
+
+    private static void awaitArrivals(GraphStandIn meta, int expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long lastProgress = System.nanoTime();
+        int last = 0;
+        while (meta.arrivals.size() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            int now = meta.arrivals.size();
+            if (now != last) {
+                last = now;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(30).toNanos()) {
+                break; // stalled: report what arrived
+            }
+        }
+    }
+
+    /** p50, p95, p99 of put-on-queue → arrived-at-Meta, in ms. */
+    private static double[] latencies(QueueLoader loader, GraphStandIn meta) {
+        List<Long> values = new ArrayList<>(meta.arrivals.size());
+        meta.arrivals.forEach((sequence, arrived) -> {
+            Long sent = loader.sentAt.get(sequence);
+            if (sent != null) {
+                values.add(arrived - sent);
+            }
+        });
+        values.sort(null);
+        if (values.isEmpty()) {
+            return new double[] {-1, -1, -1};
+        }
+        return new double[] {at(values, 0.50), at(values, 0.95), at(values, 0.99)};
+    }
+
+    private static double at(List<Long> sorted, double quantile) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1)) / 1e6;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Benchmark() {
+    }
+}
