@@ -1,0 +1,187 @@
+package ai.track.capidispatch.infra;
+
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.ecs.FargateService;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
+import software.constructs.Construct;
+
+/**
+ * The alarms an operator must hear about, all notifying one SNS topic (given by ARN, or created here), on alarm
+ * and on recovery.
+ *
+ * <p>Queue metrics are gauges, so every alarm on them uses {@code Maximum}: the original design's {@code Sum}
+ * over a period adds up samples of the same backlog and fires on a single message sampled several times.
+ * The worker's counters ({@code DispatchFailure}, {@code DispatchHeld}) are published per {@code ErrorClass}
+ * dimension; a plain metric alarm would watch only the dimensionless series, which the worker never publishes,
+ * so those alarms sum every series with a Metrics Insights query and keep working when a new error class appears.
+ *
+ * <p>The worker's metric names are the ones its Micrometer CloudWatch registry actually writes: it appends
+ * {@code .count} to a counter's name and {@code .value} to a gauge's ({@code CloudWatchMeterRegistry.Batch}), so the
+ * contract's {@code DispatchFailure} arrives as {@code DispatchFailure.count}. Should the worker start publishing the
+ * bare names, only the three constants below change.
+ */
+public final class WorkerAlarms extends Construct {
+
+    public static final String TOPIC_NAME = "capi-dispatch-alarms";
+    public static final int QUEUE_DEPTH_THRESHOLD = 1000;
+    public static final Duration OLDEST_MESSAGE_AGE_THRESHOLD = Duration.minutes(15);
+    /** Counter {@code DispatchFailure} (contract §5), per {@code ErrorClass}. */
+    public static final String DISPATCH_FAILURE_METRIC = "DispatchFailure.count";
+    /** Counter {@code DispatchHeld}, per {@code ErrorClass}. */
+    public static final String DISPATCH_HELD_METRIC = "DispatchHeld.count";
+    /** Gauge {@code CircuitBreakerState}: 0 closed, 1 open, 2 half-open. */
+    public static final String CIRCUIT_BREAKER_STATE_METRIC = "CircuitBreakerState.value";
+
+    /**
+     * @param queues the main queue and the DLQ
+     * @param service the worker service (cluster and service name for Container Insights)
+     * @param alarmTopicArn an existing SNS topic, or {@code null} to create {@value #TOPIC_NAME}
+     * @param dispatchFailureThreshold failed Meta requests per 5 minutes that count as high
+     */
+    public record Props(DispatchQueues queues, FargateService service, String alarmTopicArn, int dispatchFailureThreshold) {
+        public Props {
+            Objects.requireNonNull(queues, "queues");
+            Objects.requireNonNull(service, "service");
+            if (dispatchFailureThreshold <= 0) {
+                throw new IllegalArgumentException("dispatchFailureThreshold must be positive");
+            }
+        }
+    }
+
+    private final ITopic topic;
+
+    public WorkerAlarms(Construct scope, String id, Props props) {
+        super(scope, id);
+        this.topic = props.alarmTopicArn() != null
+                ? Topic.fromTopicArn(this, "Topic", props.alarmTopicArn())
+                : createTopic();
+
+        String queueName = props.queues().queue().getQueueName();
+        String deadLetterQueueName = props.queues().deadLetterQueue().getQueueName();
+
+        alarm("QueueDepth", "capi-dispatch-queue-depth",
+                "More than " + QUEUE_DEPTH_THRESHOLD + " messages have waited in capi-dispatch for 15 minutes:"
+                        + " the workers do not keep up even after scaling (Meta slow or throttling, tasks at max?)",
+                sqs("ApproximateNumberOfMessagesVisible", queueName, "Maximum", Duration.minutes(5)),
+                QUEUE_DEPTH_THRESHOLD, ComparisonOperator.GREATER_THAN_THRESHOLD, 3, TreatMissingData.NOT_BREACHING);
+
+        // An empty, idle DLQ publishes no data points: missing data is "nothing dead-lettered".
+        alarm("DeadLetters", "capi-dispatch-dlq-not-empty",
+                "capi-dispatch-dlq holds messages: read their capi-error-* attributes, fix, then redrive (docs/deploy.md)",
+                sqs("ApproximateNumberOfMessagesVisible", deadLetterQueueName, "Maximum", Duration.minutes(1)),
+                0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
+
+        alarm("OldestMessageAge", "capi-dispatch-oldest-message-age",
+                "A message has waited in capi-dispatch for more than 15 minutes: held (token, permission, API version),"
+                        + " breaker open, or workers not consuming",
+                sqs("ApproximateAgeOfOldestMessage", queueName, "Maximum", Duration.minutes(1)),
+                OLDEST_MESSAGE_AGE_THRESHOLD.toSeconds(), ComparisonOperator.GREATER_THAN_THRESHOLD, 5,
+                TreatMissingData.NOT_BREACHING);
+
+        // Container Insights' RunningTaskCount (the original's "TaskCount" metric does not exist). No data means no
+        // task reports at all, which is the worst case, so it counts as breaching.
+        alarm("RunningTasks", "capi-dispatch-worker-running-tasks",
+                "Fewer than " + WorkerScaling.MIN_TASKS + " worker tasks running for 3 minutes",
+                Metric.Builder.create()
+                        .namespace("ECS/ContainerInsights")
+                        .metricName("RunningTaskCount")
+                        .dimensionsMap(Map.of(
+                                "ClusterName", props.service().getCluster().getClusterName(),
+                                "ServiceName", props.service().getServiceName()))
+                        .statistic("Minimum")
+                        .period(Duration.minutes(1))
+                        .build(),
+                WorkerScaling.MIN_TASKS, ComparisonOperator.LESS_THAN_THRESHOLD, 3, TreatMissingData.BREACHING);
+
+        alarm("DispatchFailures", "capi-dispatch-failures",
+                "More than " + props.dispatchFailureThreshold() + " failed Meta requests per 5 minutes, twice in a row"
+                        + " (DispatchFailure, all error classes): see the DispatchAttempt log records",
+                workerMetrics("SUM", DISPATCH_FAILURE_METRIC, "Failed Meta requests", Duration.minutes(5)),
+                props.dispatchFailureThreshold(), ComparisonOperator.GREATER_THAN_THRESHOLD, 2,
+                TreatMissingData.NOT_BREACHING);
+
+        // 1 while the breaker around Meta is open, 2 while it probes: Meta is failing for everyone.
+        alarm("CircuitBreakerOpen", "capi-dispatch-circuit-breaker-open",
+                "The circuit breaker around Meta's API is open: consumption is paused, messages wait in the queue",
+                workerMetrics("MAX", CIRCUIT_BREAKER_STATE_METRIC, "Circuit breaker state (1 open, 2 half-open)", Duration.minutes(1)),
+                1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
+
+        // Held: not the events' fault (token rejected, permission missing, API version retired). Nothing is
+        // delivered until an operator acts, so a single held message is worth a page.
+        alarm("Held", "capi-dispatch-held",
+                "Messages are held (DispatchHeld): Meta rejected the token or a permission, or the Graph API version is"
+                        + " retired. Check the ERROR log lines and the secret",
+                workerMetrics("SUM", DISPATCH_HELD_METRIC, "Held messages", Duration.minutes(1)),
+                0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
+    }
+
+    private Topic createTopic() {
+        Topic created = Topic.Builder.create(this, "Topic")
+                .topicName(TOPIC_NAME)
+                .displayName("capi-dispatch-worker alarms")
+                .enforceSsl(true)
+                .build();
+        NagSuppressions.addResourceSuppressions(created, List.of(NagPackSuppression.builder()
+                .id("AwsSolutions-SNS2")
+                .reason("Alarm notifications carry alarm names and metric values only, no customer data or secrets."
+                        + " Encrypting would need a customer-managed KMS key whose policy admits CloudWatch"
+                        + " (the AWS-managed SNS key does not), for no protection gained.")
+                .build()));
+        return created;
+    }
+
+    private static Metric sqs(String metricName, String queueName, String statistic, Duration period) {
+        return Metric.Builder.create()
+                .namespace("AWS/SQS")
+                .metricName(metricName)
+                .dimensionsMap(Map.of("QueueName", queueName))
+                .statistic(statistic)
+                .period(period)
+                .build();
+    }
+
+    /** One series summed (or maxed) over every dimension combination the worker publishes the metric with. */
+    private static MathExpression workerMetrics(String function, String metricName, String label, Duration period) {
+        return MathExpression.Builder.create()
+                // Quoted: the names hold a dot, the namespace a dash and a slash.
+                .expression("SELECT " + function + "(\"" + metricName + "\") FROM \"" + WorkerService.METRICS_NAMESPACE + "\"")
+                .usingMetrics(Map.of())
+                .label(label)
+                .period(period)
+                .build();
+    }
+
+    private void alarm(String id, String name, String description, IMetric metric, Number threshold,
+            ComparisonOperator comparison, int evaluationPeriods, TreatMissingData missingData) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .alarmName(name)
+                .alarmDescription(description)
+                .metric(metric)
+                .threshold(threshold)
+                .comparisonOperator(comparison)
+                .evaluationPeriods(evaluationPeriods)
+                .datapointsToAlarm(evaluationPeriods)
+                .treatMissingData(missingData)
+                .build();
+        SnsAction action = new SnsAction(topic);
+        alarm.addAlarmAction(action);
+        alarm.addOkAction(action);
+    }
+
+    public ITopic topic() {
+        return topic;
+    }
+}
