@@ -20,6 +20,9 @@ COPY --from=build /layers/spring-boot-loader/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 USER worker
+# The task's root filesystem is read-only; the JVM and Tomcat write only here. A volume declared in the
+# image inherits this directory's mode (1777), so the non-root user can write to it on Fargate.
+VOLUME /tmp
 EXPOSE 3001
 # Heap as a share of the task's 512 MB, leaving room for metaspace, threads and direct buffers.
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError"

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 mvn -q -B -ntp -DskipTests package
 mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-jar=$(ls target/capi-dispatch-worker-*.jar | grep -v original | head -1)
+jar=$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name '*.original' | head -1)
 
 java -Djar="$jar" \
   -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="${SECONDS_STEADY:-60}" \
