@@ -1,6 +1,11 @@
 package ai.track.capidispatch.dispatch;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,20 +50,33 @@ public final class ConversionMessageParser {
         if (body == null || body.isBlank()) {
             return new ParseResult.Rejected("body is empty");
         }
-        if (!isWellFormedUtf16(body)) {
+        if (body.indexOf('\uFFFD') >= 0) {
+            // What a decoder leaves for bytes that were not UTF-8.
             return new ParseResult.Rejected("body is not valid UTF-8 text");
         }
-        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_BODY_BYTES) {
-            return new ParseResult.Rejected("body is " + bytes + " bytes, over the limit of " + MAX_BODY_BYTES);
+        byte[] utf8;
+        try {
+            // One pass that both checks for lone surrogates and yields the bytes Jackson parses fastest.
+            ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(body));
+            utf8 = Arrays.copyOf(encoded.array(), encoded.limit());
+        } catch (CharacterCodingException e) {
+            return new ParseResult.Rejected("body is not valid UTF-8 text");
+        }
+        if (utf8.length > MAX_BODY_BYTES) {
+            return new ParseResult.Rejected("body is " + utf8.length + " bytes, over the limit of " + MAX_BODY_BYTES);
         }
         JsonNode root;
         try {
-            root = mapper.readTree(body);
+            root = mapper.readTree(utf8);
         } catch (JacksonException e) {
-            // The location is safe to report; Jackson's message may quote the input, so it is not used.
-            return new ParseResult.Rejected("body is not valid JSON or exceeds a parser limit (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // The location is safe to report; Jackson's message may quote the input, so it is not used. A
+            // parser limit (nesting, string or number length) may come without a location.
+            return new ParseResult.Rejected("body is not valid JSON or exceeds a parser limit"
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")"));
         }
         try {
             return new ParseResult.Parsed(readMessage(root));
@@ -168,22 +186,6 @@ public final class ConversionMessageParser {
             throw new InvalidField(path + " must be a JSON object");
         }
         return object;
-    }
-
-    /** Lone surrogates are what an undecodable byte sequence leaves behind in a Java string. */
-    private static boolean isWellFormedUtf16(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            } else if (Character.isLowSurrogate(c) || c == '\uFFFD') {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Control flow inside the tree walk only; never escapes {@link #parse}. */
