@@ -36,7 +36,7 @@ public final class Benchmark {
         Path jar = Path.of(System.getProperty("jar"));
         String java = System.getProperty("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> jvmOptions = Arrays.asList(System.getProperty("jvmOptions",
-                "-XX:MaxRAM=512m -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError").trim().split("\\s+"));
+                "-Xmx307m -XX:ActiveProcessorCount=1 -XX:+ExitOnOutOfMemoryError").trim().split("\\s+"));
 
         try (EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 GraphStandIn meta = new GraphStandIn(latency, "{\"access_token\":\"bench-token\",\"pixel_id\":\""
