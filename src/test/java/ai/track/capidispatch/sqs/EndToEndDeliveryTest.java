@@ -206,6 +206,14 @@ class EndToEndDeliveryTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("\"status\":\"UP\"");
+
+        String details = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(details).contains("\"listener\"").contains("\"running\":true")
+                .contains("\"credentials\"").contains("\"loadedAt\"")
+                .contains("\"metaCircuitBreaker\"").contains("\"state\":\"CLOSED\"")
+                .contains("\"readinessState\"");
     }
 
     private int messagesOnQueue(String queueUrl) {

@@ -28,10 +28,9 @@ import software.constructs.Construct;
  * dimension; a plain metric alarm would watch only the dimensionless series, which the worker never publishes,
  * so those alarms sum every series with a Metrics Insights query and keep working when a new error class appears.
  *
- * <p>The worker's metric names are the ones its Micrometer CloudWatch registry actually writes: it appends
- * {@code .count} to a counter's name and {@code .value} to a gauge's ({@code CloudWatchMeterRegistry.Batch}), so the
- * contract's {@code DispatchFailure} arrives as {@code DispatchFailure.count}. Should the worker start publishing the
- * bare names, only the three constants below change.
+ * <p>The worker publishes the contract's bare names (its CloudWatch naming convention strips the {@code .count}
+ * and {@code .value} that Micrometer would append; {@code CloudWatchPublishingTest} proves it), so the alarms
+ * query exactly the names of contract §5.
  */
 public final class WorkerAlarms extends Construct {
 
@@ -39,11 +38,11 @@ public final class WorkerAlarms extends Construct {
     public static final int QUEUE_DEPTH_THRESHOLD = 1000;
     public static final Duration OLDEST_MESSAGE_AGE_THRESHOLD = Duration.minutes(15);
     /** Counter {@code DispatchFailure} (contract §5), per {@code ErrorClass}. */
-    public static final String DISPATCH_FAILURE_METRIC = "DispatchFailure.count";
+    public static final String DISPATCH_FAILURE_METRIC = "DispatchFailure";
     /** Counter {@code DispatchHeld}, per {@code ErrorClass}. */
-    public static final String DISPATCH_HELD_METRIC = "DispatchHeld.count";
+    public static final String DISPATCH_HELD_METRIC = "DispatchHeld";
     /** Gauge {@code CircuitBreakerState}: 0 closed, 1 open, 2 half-open. */
-    public static final String CIRCUIT_BREAKER_STATE_METRIC = "CircuitBreakerState.value";
+    public static final String CIRCUIT_BREAKER_STATE_METRIC = "CircuitBreakerState";
 
     /**
      * @param queues the main queue and the DLQ

@@ -70,12 +70,12 @@ class WorkerAlarmsTest {
                 "TreatMissingData", "breaching"));
     }
 
-    // The names Micrometer's CloudWatch registry writes: counter "X" arrives as "X.count", gauge "X" as "X.value".
+    // The contract's bare names, as the worker publishes them (CloudWatchPublishingTest).
     @Test
     void dispatchFailuresSummedOverEveryErrorClass() {
         alarm("capi-dispatch-failures", Map.of(
                 "Metrics", List.of(Match.objectLike(Map.of(
-                        "Expression", "SELECT SUM(\"DispatchFailure.count\") FROM \"Track-AI/CAPI\"",
+                        "Expression", "SELECT SUM(\"DispatchFailure\") FROM \"Track-AI/CAPI\"",
                         "Period", 300,
                         "ReturnData", true))),
                 "Threshold", 100,
@@ -87,7 +87,7 @@ class WorkerAlarmsTest {
     void circuitBreakerOpen() {
         alarm("capi-dispatch-circuit-breaker-open", Map.of(
                 "Metrics", List.of(Match.objectLike(Map.of(
-                        "Expression", "SELECT MAX(\"CircuitBreakerState.value\") FROM \"Track-AI/CAPI\"",
+                        "Expression", "SELECT MAX(\"CircuitBreakerState\") FROM \"Track-AI/CAPI\"",
                         "Period", 60))),
                 "Threshold", 1,
                 "ComparisonOperator", "GreaterThanOrEqualToThreshold"));
@@ -97,7 +97,7 @@ class WorkerAlarmsTest {
     void anyHeldMessage() {
         alarm("capi-dispatch-held", Map.of(
                 "Metrics", List.of(Match.objectLike(Map.of(
-                        "Expression", "SELECT SUM(\"DispatchHeld.count\") FROM \"Track-AI/CAPI\"",
+                        "Expression", "SELECT SUM(\"DispatchHeld\") FROM \"Track-AI/CAPI\"",
                         "Period", 60))),
                 "Threshold", 0,
                 "ComparisonOperator", "GreaterThanThreshold"));
