@@ -111,6 +111,7 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
     }
 
     private GatewayResult callThroughBreaker(Request request, int eventCount) {
+        CircuitBreaker.State before = breaker.getState();
         try {
             return breaker.executeCallable(() -> {
                 GatewayResult result = execute(request, eventCount);
@@ -120,6 +121,15 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
                 return result;
             });
         } catch (TransientFailure failure) {
+            if (before != CircuitBreaker.State.CLOSED || breaker.getState() != CircuitBreaker.State.CLOSED) {
+                // A failed half-open probe, or the failure that opened the breaker: Meta is down, not this
+                // batch. Counting it as an attempt would burn the attempts of every message that happens to be
+                // in a probe, and a long outage would end in the DLQ. Held like an open breaker instead.
+                return new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.CIRCUIT_OPEN,
+                        "Meta is failing (" + failure.result.reason() + "); circuit breaker "
+                                + breaker.getState(), failure.result.httpStatus(), failure.result.error(),
+                        failure.result.fbtraceId(), openWait);
+            }
             return failure.result;
         } catch (CallNotPermittedException open) {
             return new GatewayResult(GatewayResult.Verdict.RETRY, ErrorClass.CIRCUIT_OPEN,
