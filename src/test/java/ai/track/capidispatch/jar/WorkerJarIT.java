@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The packaged jar, started the way ECS starts it: {@code java -jar} with the contract's environment
@@ -88,7 +87,8 @@ class WorkerJarIT {
                 meta.verify(1, postRequestedFor(urlPathEqualTo("/v26.0/" + PIXEL_ID + "/events"))
                         .withRequestBody(containing("\"event_id\":\"capi-"))
                         .withRequestBody(containing("\"access_token\":\"" + ACCESS_TOKEN + "\""))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> messagesOnQueue(queues.queueUrl()) == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TestInfrastructure.messagesOnQueue(queues.queueUrl()) == 0);
 
         worker.destroy(); // SIGTERM, as ECS sends it
         assertThat(worker.waitFor(25, TimeUnit.SECONDS)).as("exits within 25 s of SIGTERM").isTrue();
@@ -101,13 +101,6 @@ class WorkerJarIT {
                 .allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
     }
 
-    private int messagesOnQueue(String queueUrl) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
-    }
 
     private static int healthStatus(int port) {
         try {

@@ -36,7 +36,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The whole path against real parts: embedded ElasticMQ over HTTP, the real SQS and Secrets Manager SDK
@@ -73,7 +72,8 @@ class EndToEndDeliveryTest {
         // Let anything still retrying succeed, so no test leaves work behind for the next.
         meta.stubFor(post(urlPathEqualTo("/v26.0/" + SECOND_PIXEL_ID + "/events")).willReturn(aResponse()
                 .withStatus(200).withBody("{\"events_received\":1,\"fbtrace_id\":\"drain\"}")));
-        await().atMost(Duration.ofSeconds(15)).until(() -> messagesOnQueue(QUEUES.queueUrl()) == 0);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
     }
 
     @Test
@@ -106,7 +106,8 @@ class EndToEndDeliveryTest {
                  "test_event_code": "TEST123"}
                 """.formatted(eventTime, ACCESS_TOKEN, hmacSha256Hex(APP_SECRET, ACCESS_TOKEN)))));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> messagesOnQueue(QUEUES.queueUrl()) == 0);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
         assertThat(receiveAll(QUEUES.dlqUrl())).isEmpty();
     }
 
@@ -125,7 +126,7 @@ class EndToEndDeliveryTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 meta.verify(2, postRequestedFor(urlPathEqualTo(secondPixelPath))
                         .withRequestBody(containing("\"event_id\":\"lead-1\""))));
-        assertThat(messagesOnQueue(QUEUES.queueUrl())).isEqualTo(1);
+        assertThat(TestInfrastructure.messagesOnQueue(QUEUES.queueUrl())).isEqualTo(1);
         assertThat(receiveAll(QUEUES.dlqUrl())).as("a Meta outage is no reason to dead-letter").isEmpty();
     }
 
@@ -134,7 +135,8 @@ class EndToEndDeliveryTest {
         String body = "{\"pixel_id\": \"" + PIXEL_ID + "\", \"event\": ";
         sqs.sendMessage(b -> b.queueUrl(QUEUES.queueUrl()).messageBody(body));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> messagesOnQueue(QUEUES.queueUrl()) == 0);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
         List<Message> deadLetters = receiveAll(QUEUES.dlqUrl());
         assertThat(deadLetters).hasSize(1);
         Message deadLetter = deadLetters.get(0);
@@ -182,7 +184,8 @@ class EndToEndDeliveryTest {
                  "user_data": {"external_id": "crm-1"}}}
                 """.formatted(eightDaysAgo)));
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> messagesOnQueue(QUEUES.queueUrl()) == 0);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
         List<Message> deadLetters = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             deadLetters.addAll(receiveAll(QUEUES.dlqUrl()));
@@ -216,13 +219,6 @@ class EndToEndDeliveryTest {
                 .contains("\"readinessState\"");
     }
 
-    private int messagesOnQueue(String queueUrl) {
-        Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
-    }
 
     /** Reads and deletes everything on a queue the worker does not consume (the DLQ). */
     private List<Message> receiveAll(String queueUrl) {

@@ -83,6 +83,15 @@ public final class TestInfrastructure {
                                 + "\"SecretString\":\"" + escaped + "\"}")));
     }
 
+    /** Messages on a queue, visible or in flight. */
+    public static int messagesOnQueue(String queueUrl) {
+        Map<QueueAttributeName, String> attributes = sqs().client().getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                + Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+    }
+
     public static String twoPixelSecret() {
         return "{\"access_token\":\"" + ACCESS_TOKEN + "\",\"pixel_id\":\"" + PIXEL_ID + "\",\"app_secret\":\""
                 + APP_SECRET + "\",\"pixels\":{\"" + SECOND_PIXEL_ID + "\":{\"access_token\":\""
