@@ -170,7 +170,9 @@ final class SecretsManagerCredentialsProvider implements CredentialsProvider, Sm
             }
             Duration delay = failure.isEmpty() ? policy.afterSuccess(random)
                     : policy.afterFailure(consecutiveFailures, random);
-            failure.ifPresent(reason -> logFailure(Trigger.SCHEDULED, reason, delay));
+            if (!closed) { // a read interrupted by close() is no failure worth a warning
+                failure.ifPresent(reason -> logFailure(Trigger.SCHEDULED, reason, delay));
+            }
             next = delay;
         } catch (RuntimeException bug) {
             // Not a failed read (those are handled in tryRead): a bug. Keep refreshing regardless.
