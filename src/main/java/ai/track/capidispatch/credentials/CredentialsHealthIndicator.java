@@ -6,7 +6,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * DOWN only when there are no credentials at all (the secret was never read and reading fails): then no
- * event can be sent. A failed refresh while an older value still serves stays UP and shows in the details.
+ * event can be sent. A failed refresh while an older value still serves stays UP and shows in the details
+ * ({@code consecutiveRefreshFailures}): restarting the task would not make Secrets Manager answer, and it would
+ * lose the value that still works. Details are the read time and counts only, never a value.
  */
 @Component("credentials")
 class CredentialsHealthIndicator implements HealthIndicator {
@@ -22,6 +24,7 @@ class CredentialsHealthIndicator implements HealthIndicator {
         Health.Builder health = provider.unavailable() ? Health.down() : Health.up();
         provider.loadedAt().ifPresentOrElse(at -> health.withDetail("loadedAt", at.toString()),
                 () -> health.withDetail("loadedAt", "not yet"));
+        health.withDetail("consecutiveRefreshFailures", provider.consecutiveRefreshFailures());
         return health.build();
     }
 }

@@ -9,7 +9,10 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param source where credentials come from: {@code secrets-manager} (AWS) or {@code environment} (local runs)
  * @param secretName {@code META_CAPI_SECRET_NAME}
- * @param refreshInterval how old a snapshot may get before it is re-read (picks up rotations)
+ * @param refreshInterval how often the secret is re-read in the background (±10 %), so a rotation is picked up
+ *     without a restart
+ * @param refreshRetryDelay the first retry after a failed re-read; it doubles per failure up to
+ *     {@code refreshInterval}, and the last good value serves meanwhile
  * @param minForcedRefreshInterval a token rejection (190) re-reads the secret at once, but not more often
  *     than this
  * @param accessToken {@code META_ACCESS_TOKEN}, used only with {@code source=environment}
@@ -23,10 +26,21 @@ public record CredentialsProperties(
         @NotBlank(message = "must be set: META_CAPI_SECRET_NAME (the Secrets Manager secret with Meta credentials)")
         String secretName,
         @NotNull Duration refreshInterval,
+        @NotNull Duration refreshRetryDelay,
         @NotNull Duration minForcedRefreshInterval,
         String accessToken,
         String pixelId,
         String appSecret) {
+
+    public CredentialsProperties {
+        if (refreshInterval != null && refreshRetryDelay != null && minForcedRefreshInterval != null) {
+            new RefreshPolicy(refreshInterval, refreshRetryDelay, minForcedRefreshInterval); // it checks the rules
+        }
+    }
+
+    RefreshPolicy refreshPolicy() {
+        return new RefreshPolicy(refreshInterval, refreshRetryDelay, minForcedRefreshInterval);
+    }
 
     public enum Source {
         SECRETS_MANAGER, ENVIRONMENT
@@ -41,7 +55,9 @@ public record CredentialsProperties(
     @Override
     public String toString() {
         return "CredentialsProperties[source=" + source + ", secretName=" + secretName + ", refreshInterval="
-                + refreshInterval + ", minForcedRefreshInterval=" + minForcedRefreshInterval + ", accessToken=" + (accessToken == null ? "unset" : "***") + ", pixelId="
-                + pixelId + "]";
+                + refreshInterval + ", refreshRetryDelay=" + refreshRetryDelay + ", minForcedRefreshInterval="
+                + minForcedRefreshInterval + ", accessToken=" + (accessToken == null || accessToken.isEmpty() ? "unset"
+                        : "***") + ", pixelId=" + pixelId + ", appSecret="
+                + (appSecret == null || appSecret.isEmpty() ? "unset" : "***") + "]";
     }
 }

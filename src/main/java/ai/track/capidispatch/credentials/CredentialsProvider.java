@@ -7,7 +7,8 @@ import java.util.Optional;
 public interface CredentialsProvider {
 
     /**
-     * The current snapshot, read or refreshed as needed.
+     * The current snapshot. Once the secret has been read this never calls out: refreshing happens in the
+     * background.
      *
      * @throws CredentialsUnavailableException when no snapshot was ever read and reading fails now
      */
@@ -27,4 +28,12 @@ public interface CredentialsProvider {
 
     /** Whether the last attempt to read the secret failed and there is no earlier good value to serve. */
     boolean unavailable();
+
+    /**
+     * Reads of the secret that failed since the last good one; the last good value keeps serving meanwhile.
+     * For health details: a value that stays above zero means rotations are not being picked up.
+     */
+    default int consecutiveRefreshFailures() {
+        return 0;
+    }
 }

@@ -13,6 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class MetaSecretParser {
 
+    /** The same bound the event validator puts on a message's {@code pixel_id}. */
+    static final int MAX_PIXEL_ID_LENGTH = 20;
+
     private final JsonMapper mapper;
 
     MetaSecretParser(JsonMapper mapper) {
@@ -33,6 +36,7 @@ final class MetaSecretParser {
         Map<String, MetaCredentials> pixels = new LinkedHashMap<>();
         String defaultPixel = text(root, "pixel_id");
         if (defaultPixel != null) {
+            requireDigits(defaultPixel);
             pixels.put(defaultPixel, credentials(defaultPixel, root, "the secret"));
         }
         JsonNode map = root.get("pixels");
@@ -41,18 +45,27 @@ final class MetaSecretParser {
                 throw new InvalidSecretException("pixels must be an object keyed by pixel id");
             }
             for (Map.Entry<String, JsonNode> entry : map.properties()) {
+                // Checked before the key is named in any message: a token pasted as a key must not be quoted.
+                requireDigits(entry.getKey());
+                if (!entry.getValue().isObject()) {
+                    throw new InvalidSecretException("pixels." + entry.getKey() + " must be an object");
+                }
                 pixels.put(entry.getKey(), credentials(entry.getKey(), entry.getValue(), "pixels." + entry.getKey()));
             }
         }
         if (pixels.isEmpty()) {
             throw new InvalidSecretException("the secret names no pixel: set pixel_id and access_token, or pixels");
         }
-        for (String pixelId : pixels.keySet()) {
-            if (!pixelId.chars().allMatch(Character::isDigit) || pixelId.isEmpty()) {
-                throw new InvalidSecretException("pixel ids must be digits only; one in the secret is not");
-            }
-        }
         return new MetaSecret(defaultPixel, pixels);
+    }
+
+    /** Pixel ids become a URL path segment: digits only, so no id can climb out of {@code /{pixel}/events}. */
+    private static void requireDigits(String pixelId) {
+        if (pixelId.isEmpty() || pixelId.length() > MAX_PIXEL_ID_LENGTH
+                || !pixelId.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new InvalidSecretException("pixel ids must be 1 to " + MAX_PIXEL_ID_LENGTH
+                    + " ASCII digits; one in the secret is not");
+        }
     }
 
     private static MetaCredentials credentials(String pixelId, JsonNode node, String where) {
