@@ -52,8 +52,8 @@ class BatchingEndToEndTest {
     static void properties(DynamicPropertyRegistry registry) {
         TestInfrastructure.register(registry, QUEUES);
         // The request count measures batching, not this machine's receive speed: a loaded 2-core CI runner
-        // receives far slower than SQS serves, so give each batch a second to fill.
-        registry.add("capi.dispatch.batch-linger", () -> "1s");
+        // receives far slower than SQS serves, so give each batch two seconds to fill.
+        registry.add("capi.dispatch.batch-linger", () -> "2s");
     }
 
     private final WireMockServer meta = TestInfrastructure.wireMock();
