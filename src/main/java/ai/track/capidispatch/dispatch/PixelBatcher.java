@@ -61,7 +61,10 @@ public final class PixelBatcher {
         synchronized (this) {
             Pending batch = pending.get(key);
             if (batch != null && batch.bytes + bytes > settings.maxBytes) {
-                ready.add(pending.remove(key));
+                pending.remove(key);
+                if (!batch.handedOver) {
+                    ready.add(batch);
+                }
                 batch = null;
             }
             if (batch == null) {
@@ -69,8 +72,17 @@ public final class PixelBatcher {
                 pending.put(key, batch);
             }
             batch.add(event, bytes, result);
-            if (draining || batch.events.size() >= settings.maxEvents) {
-                ready.add(pending.remove(key));
+            if (batch.events.size() >= settings.maxEvents) {
+                pending.remove(key);
+                if (!batch.handedOver) {
+                    ready.add(batch);
+                }
+            } else if (draining && !batch.handedOver) {
+                // Shutting down: sent as soon as a sender is free, without waiting for the linger. Until one is,
+                // the batch stays open, so events arriving while every sender is busy share its request rather
+                // than queue one request each (which would outlast the listener's shutdown timeout).
+                batch.handedOver = true;
+                ready.add(batch);
             }
         }
         ready.forEach(this::send);
@@ -84,7 +96,7 @@ public final class PixelBatcher {
         synchronized (this) {
             for (Iterator<Pending> it = pending.values().iterator(); it.hasNext();) {
                 Pending batch = it.next();
-                if (!batch.openedAt.plus(settings.linger).isAfter(now)) {
+                if (!batch.handedOver && !batch.openedAt.plus(settings.linger).isAfter(now)) {
                     ready.add(batch);
                     it.remove();
                 }
@@ -93,27 +105,38 @@ public final class PixelBatcher {
         ready.forEach(this::send);
     }
 
-    /** Shutdown: sends what is pending now, and from here on every event without waiting for company. */
+    /**
+     * Shutdown: sends what is pending now, and from here on every event without waiting for the linger; an event
+     * still joins a batch of its key that waits for a free sender.
+     */
     public void drain() {
         List<Pending> ready;
         synchronized (this) {
             draining = true;
-            ready = new ArrayList<>(pending.values());
+            ready = pending.values().stream().filter(batch -> !batch.handedOver).toList();
             pending.clear();
         }
         ready.forEach(this::send);
     }
 
+    /** Events waiting for company: not yet handed to a sender. */
     public synchronized int pendingEvents() {
-        return pending.values().stream().mapToInt(batch -> batch.events.size()).sum();
+        return pending.values().stream().filter(batch -> !batch.handedOver).mapToInt(batch -> batch.events.size())
+                .sum();
     }
 
     private void send(Pending batch) {
         try {
             sendExecutor.execute(() -> complete(batch));
         } catch (RejectedExecutionException e) {
+            close(batch);
             batch.fail(e);
         }
+    }
+
+    /** A batch handed over while open takes no more events once its send starts (or cannot start). */
+    private synchronized void close(Pending batch) {
+        pending.remove(batch.key, batch);
     }
 
     /**
@@ -122,6 +145,7 @@ public final class PixelBatcher {
      * is then rethrown to the executor.
      */
     private void complete(Pending batch) {
+        close(batch);
         try {
             List<GatewayResult> results =
                     sender.send(new PixelBatch(batch.key.pixelId(), batch.key.testEventCode(), batch.events));
@@ -147,6 +171,8 @@ public final class PixelBatcher {
         private final List<ServerEvent> events = new ArrayList<>();
         private final List<CompletableFuture<GatewayResult>> futures = new ArrayList<>();
         private long bytes;
+        /** Handed to the executor while still open for events (only when draining); guarded by the batcher. */
+        private boolean handedOver;
 
         Pending(BatchKey key, Instant openedAt) {
             this.key = key;
