@@ -26,12 +26,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * With publishing on and the real CloudWatch client pointed at a stand-in: what leaves the process is the
  * contract's namespace and metric names, and no JVM or HTTP meters; Prometheus still has everything.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Closed after the class: a cached context would go on publishing to the shared stand-in every second and
+// show up in other classes' "no unexpected request" checks.
+@DirtiesContext
 class CloudWatchPublishingTest {
 
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-metrics", 30);

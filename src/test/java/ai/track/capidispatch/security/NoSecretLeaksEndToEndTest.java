@@ -57,10 +57,6 @@ class NoSecretLeaksEndToEndTest {
     private static final String PHONE = "+1 (555) 867-5309";
     private static final List<String> PHONE_FORMS = List.of("5558675309", "555) 867-5309", "555-867-5309",
             "867-5309");
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {

@@ -38,10 +38,6 @@ class SecretRotationEndToEndTest {
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-rotation", 10);
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final String ROTATED = "EAAB-rotated-by-operator-do-not-log";
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {

@@ -27,10 +27,6 @@ import org.springframework.test.context.DynamicPropertySource;
 abstract class WorkerUnderAttack {
 
     static final Queues QUEUES = TestInfrastructure.createQueues("e2e-security", 10);
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {

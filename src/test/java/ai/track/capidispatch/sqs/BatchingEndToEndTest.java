@@ -40,10 +40,6 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 class BatchingEndToEndTest {
 
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-batching", 60);
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final int EVENTS = 2_500;
     private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"(batch-\\d+)\"");

@@ -33,10 +33,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 class CircuitBreakerEndToEndTest {
 
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-breaker", 30);
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final int MESSAGES = 40;
     private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"(outage-\\d+)\"");

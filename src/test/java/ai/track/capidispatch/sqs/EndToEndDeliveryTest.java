@@ -45,10 +45,6 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 class EndToEndDeliveryTest {
 
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-delivery", 10);
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-    }
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
 
     @DynamicPropertySource

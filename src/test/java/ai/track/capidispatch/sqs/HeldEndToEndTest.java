@@ -35,14 +35,10 @@ class HeldEndToEndTest {
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final String REVOKED = "EAAB-revoked-token";
     private static final String ROTATED = "EAAB-rotated-token";
-    static {
-        // The worker reads its secret at start-up, before any test method runs.
-        TestInfrastructure.stubSecret(secretWith(REVOKED));
-    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        TestInfrastructure.register(registry, QUEUES);
+        TestInfrastructure.register(registry, QUEUES, secretWith(REVOKED));
         registry.add("capi.dispatch.hold-delay", () -> "2s");
         registry.add("capi.sqs.max-pause", () -> "2s");
         registry.add("capi.credentials.refresh-interval", () -> "1h"); // only the forced re-read can help

@@ -59,10 +59,22 @@ public final class TestInfrastructure {
 
     /** The properties a worker needs to run against the stand-ins: the contract's settings, nothing from AWS. */
     public static void register(DynamicPropertyRegistry registry, Queues queues) {
+        register(registry, queues, twoPixelSecret());
+    }
+
+    /**
+     * As {@link #register(DynamicPropertyRegistry, Queues)}, with the secret the worker reads at start-up. The
+     * stub is put in place when the context resolves the Secrets Manager endpoint, i.e. as it starts: a stub put
+     * earlier (a static initializer runs at test discovery) could be wiped by another class's reset before then.
+     */
+    public static void register(DynamicPropertyRegistry registry, Queues queues, String startupSecret) {
         registry.add("capi.sqs.queue-url", queues::queueUrl);
         registry.add("capi.sqs.dlq-url", queues::dlqUrl);
         registry.add("spring.cloud.aws.sqs.endpoint", () -> sqs().endpoint());
-        registry.add("spring.cloud.aws.secretsmanager.endpoint", () -> wireMock().baseUrl());
+        registry.add("spring.cloud.aws.secretsmanager.endpoint", () -> {
+            stubSecret(startupSecret);
+            return wireMock().baseUrl();
+        });
         registry.add("spring.cloud.aws.credentials.access-key", () -> "test");
         registry.add("spring.cloud.aws.credentials.secret-key", () -> "test");
         registry.add("capi.meta.graph-url", () -> wireMock().baseUrl());
