@@ -1,13 +1,12 @@
 package ai.track.capidispatch.dispatch;
 
+import ai.track.capidispatch.support.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -346,36 +345,6 @@ class PixelBatcherTest {
     private static List<String> eventIds(PixelBatch batch) {
         return batch.events().stream().map(ServerEvent::eventId).toList();
     }
-
-    /** A clock that moves only when the test says so. */
-    private static final class MutableClock extends Clock {
-
-        private Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("the batcher only reads instants");
-        }
-    }
-
     /** Records every batch and answers each event by the scripted function; delivers by default. */
     private static final class RecordingSender implements BatchSender {
 
