@@ -57,11 +57,13 @@ ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:MaxMetaspaceSize=128m -XX:Res
 # well-formed. The archive fits only this JRE and this class path, both fixed in this image; -Xshare:auto
 # makes a JVM that cannot use it start without it instead of failing. The heap is the task's (60 % of 512 MB)
 # whatever the builder's memory: a heap above 32 GB would change the JVM's object pointers, and an archive
-# made so would never fit the task.
+# made so would never fit the task. The worker reads its Meta secret at start-up and there is no Secrets Manager
+# in a build: the training run takes credentials from the (empty) environment instead and runs dry.
 RUN JAVA_TOOL_OPTIONS="-Xmx307m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m" \
     SQS_QUEUE_URL=http://127.0.0.1:9324/000000000000/capi-dispatch \
     SQS_DLQ_URL=http://127.0.0.1:9324/000000000000/capi-dispatch-dlq \
     AWS_REGION=us-east-1 \
+    CAPI_CREDENTIALS_SOURCE=environment \
     java -XX:ArchiveClassesAtExit=/app/app.jsa -Xlog:cds=error -Xlog:cds+dynamic=info \
          -Dspring.context.exit=onRefresh -jar /app/app.jar > /tmp/cds-training.log 2>&1 \
  || { tail -n 50 /tmp/cds-training.log; exit 1; }; \
