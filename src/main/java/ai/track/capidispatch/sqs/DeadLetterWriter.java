@@ -29,7 +29,6 @@ class DeadLetterWriter {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterWriter.class);
     /** SQS allows 256 KiB of attributes; a reason longer than this is not read by anyone anyway. */
     private static final int MAX_REASON_LENGTH = 1024;
-    private static final int SQS_BATCH_LIMIT = 10;
 
     private final SqsAsyncClient sqs;
     private final SqsWorkerProperties properties;
@@ -42,8 +41,8 @@ class DeadLetterWriter {
     /** Completes with the messages whose copy SQS confirmed; never completes exceptionally. */
     CompletableFuture<List<ReceivedMessage>> write(List<ReceivedMessage> deadLetters) {
         List<CompletableFuture<List<ReceivedMessage>>> chunks = new ArrayList<>();
-        for (int from = 0; from < deadLetters.size(); from += SQS_BATCH_LIMIT) {
-            chunks.add(writeChunk(deadLetters.subList(from, Math.min(from + SQS_BATCH_LIMIT, deadLetters.size()))));
+        for (List<ReceivedMessage> chunk : SqsBatches.of(deadLetters)) {
+            chunks.add(writeChunk(chunk));
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
                 .thenApply(done -> chunks.stream().flatMap(chunk -> chunk.join().stream()).toList());

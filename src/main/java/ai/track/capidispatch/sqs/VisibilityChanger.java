@@ -19,7 +19,6 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
 class VisibilityChanger {
 
     private static final Logger log = LoggerFactory.getLogger(VisibilityChanger.class);
-    private static final int SQS_BATCH_LIMIT = 10;
 
     private final SqsAsyncClient sqs;
     private final SqsWorkerProperties properties;
@@ -38,8 +37,7 @@ class VisibilityChanger {
      */
     CompletableFuture<Void> delay(List<Delay> delays) {
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (int from = 0; from < delays.size(); from += SQS_BATCH_LIMIT) {
-            List<Delay> chunk = delays.subList(from, Math.min(from + SQS_BATCH_LIMIT, delays.size()));
+        for (List<Delay> chunk : SqsBatches.of(delays)) {
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(chunk.size());
             for (int i = 0; i < chunk.size(); i++) {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
