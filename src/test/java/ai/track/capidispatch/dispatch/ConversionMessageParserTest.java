@@ -39,6 +39,15 @@ class ConversionMessageParserTest {
         assertThat(event.otherFields()).containsOnlyKeys("opt_out", "data_processing_options");
     }
 
+    @Test
+    void keepsQuestionMarksAndCharactersOutsideTheBasicPlane() {
+        ParseResult result = parser.parse(
+                "{\"event\": {\"event_name\": \"Why? \uD83D\uDE00 \u00e9?\", \"user_data\": {\"fn\": \"Zo\u00eb\"}}}");
+
+        assertThat(result).isInstanceOf(ParseResult.Parsed.class);
+        assertThat(((ParseResult.Parsed) result).message().event().eventName()).isEqualTo("Why? \uD83D\uDE00 \u00e9?");
+    }
+
     @Nested
     class Rejects {
 
@@ -58,6 +67,11 @@ class ConversionMessageParserTest {
         @Test
         void aBodyWithALoneSurrogateAsNotUtf8() {
             assertThat(reason("{\"event\": {\"event_name\": \"Purchase\uD800\"}}")).isEqualTo("body is not valid UTF-8 text");
+        }
+
+        @Test
+        void aLoneSurrogateBesideRealQuestionMarks() {
+            assertThat(reason("{\"event\": {\"event_name\": \"Why?\uDC00?\"}}")).isEqualTo("body is not valid UTF-8 text");
         }
 
         @Test
