@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskExecutor;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -25,10 +26,11 @@ class SqsListenerConfiguration {
      */
     @Bean
     SqsMessageListenerContainerFactory<Object> defaultSqsListenerContainerFactory(SqsAsyncClient sqsAsyncClient,
-            SqsWorkerProperties properties) {
+            SqsWorkerProperties properties, TaskExecutor sqsListenerTaskExecutor) {
         return SqsMessageListenerContainerFactory.builder()
                 .sqsAsyncClient(sqsAsyncClient)
                 .configure(options -> options
+                        .componentsTaskExecutor(sqsListenerTaskExecutor)
                         .listenerMode(ListenerMode.BATCH)
                         .acknowledgementMode(AcknowledgementMode.MANUAL)
                         .acknowledgementInterval(Duration.ZERO)
@@ -40,6 +42,12 @@ class SqsListenerConfiguration {
                         .listenerShutdownTimeout(properties.listenerShutdownTimeout())
                         .acknowledgementShutdownTimeout(Duration.ofSeconds(3)))
                 .build();
+    }
+
+    /** See {@link ListenerTaskExecutor}; a bean so the context shuts it down after the listener has stopped. */
+    @Bean
+    TaskExecutor sqsListenerTaskExecutor(SqsWorkerProperties properties) {
+        return ListenerTaskExecutor.forThisRuntime(properties.maxConcurrentMessages());
     }
 
     /**
