@@ -83,11 +83,13 @@ public final class Benchmark {
         try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("preload.log"))) {
             worker.awaitHealthy(Duration.ofSeconds(120));
             double cpuAtReady = worker.cpuSeconds();
+            Map<String, Double> threadCpuAtReady = worker.cpuSecondsByThreadGroup();
             long readyNanos = System.nanoTime();
             awaitArrivals(meta, events, Duration.ofMinutes(10));
             double seconds = (meta.lastArrivalNanos.get() - readyNanos) / 1e9;
             double cpu = worker.cpuSeconds() - cpuAtReady;
             double rss = worker.peakRssMegabytes();
+            printThreadCpu(worker, threadCpuAtReady);
             double stopSeconds = worker.stop();
             double rate = meta.arrivals.size() / seconds;
             double[] percentiles = latencies(loader, meta);
@@ -112,11 +114,13 @@ public final class Benchmark {
         try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("steady.log"))) {
             worker.awaitHealthy(Duration.ofSeconds(120));
             double cpuAtReady = worker.cpuSeconds();
+            Map<String, Double> threadCpuAtReady = worker.cpuSecondsByThreadGroup();
             loader.steady(queue, 0, rate, seconds);
             int total = rate * seconds;
             awaitArrivals(meta, total, Duration.ofSeconds(60));
             double cpu = worker.cpuSeconds() - cpuAtReady;
             double rss = worker.peakRssMegabytes();
+            printThreadCpu(worker, threadCpuAtReady);
             worker.stop();
             double[] percentiles = latencies(loader, meta);
             System.out.printf(Locale.ROOT, "BENCH steady rate=%d/s for %ds | requests=%d mean_events_per_request=%.0f |"
@@ -126,6 +130,19 @@ public final class Benchmark {
                     percentiles[0], percentiles[1], percentiles[2], 1000 * cpu / meta.arrivals.size(), rss,
                     startupSeconds, startupCpu, meta.duplicates.get(), total - meta.arrivals.size());
         }
+    }
+
+    /**
+     * Where the worker's CPU went while it worked (since /health answered), by thread group, largest first; to
+     * stderr, not the summary line. Threads that ended meanwhile are missing, so the sum can fall short.
+     */
+    private static void printThreadCpu(WorkerProcess worker, Map<String, Double> atReady) throws IOException {
+        StringBuilder line = new StringBuilder("worker CPU by thread group while working (s):");
+        worker.cpuSecondsByThreadGroup().entrySet().stream()
+                .map(entry -> Map.entry(entry.getKey(), entry.getValue() - atReady.getOrDefault(entry.getKey(), 0.0)))
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                .forEach(entry -> line.append(String.format(Locale.ROOT, " %s=%.1f", entry.getKey(), entry.getValue())));
+        System.err.println(line);
     }
 
     private static void awaitArrivals(GraphStandIn meta, int expected, Duration timeout) throws InterruptedException {

@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /** The real worker jar in its own process, started with the contract's environment, measured from /proc. */
@@ -64,6 +66,32 @@ final class WorkerProcess implements AutoCloseable {
         String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+    }
+
+    /**
+     * CPU seconds by thread group (thread names with their numbers removed), largest first: shows whether the
+     * work, the JIT compilers or the garbage collector take the CPU.
+     */
+    Map<String, Double> cpuSecondsByThreadGroup() throws IOException {
+        Map<String, Double> groups = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    name = name.startsWith("C1 ") || name.startsWith("C2 ") ? name : name.replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+                    groups.merge(name, cpu, Double::sum);
+                } catch (IOException exited) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        Map<String, Double> sorted = new LinkedHashMap<>();
+        groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
+        return sorted;
     }
 
     /** Peak resident set size in MB (VmHWM). */
