@@ -9,7 +9,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
@@ -73,7 +72,9 @@ class SqsListenerConfiguration {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(polls + 50)
                         .connectionAcquisitionTimeout(Duration.ofSeconds(10)))
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                // Added to what is there, not replacing it: Spring Cloud AWS's user agent and any other
+                // customizer's settings stay.
+                .overrideConfiguration(builder.overrideConfiguration().toBuilder()
                         // Past the longest long poll, so a hung SQS cannot hang a call.
                         .apiCallAttemptTimeout(properties.pollTimeout().plusSeconds(10))
                         .build());
