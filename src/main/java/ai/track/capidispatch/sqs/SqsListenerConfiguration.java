@@ -9,7 +9,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskExecutor;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 
@@ -23,6 +23,8 @@ class SqsListenerConfiguration {
      * MANUAL: a message is deleted only once its outcome is known (delivered, or safely in the DLQ).
      * Interval and threshold zero: deletes go out at once instead of in a 1 s buffer that a shutdown in
      * Spring Cloud AWS 4.1.0 can lose (awspring/spring-cloud-aws#1661).
+     * Poll back-off: after a failed receive the polling thread sleeps before its next poll, so an unreachable SQS
+     * costs a poll every few seconds rather than a tight loop of errors.
      */
     @Bean
     SqsMessageListenerContainerFactory<Object> defaultSqsListenerContainerFactory(SqsAsyncClient sqsAsyncClient,
@@ -39,6 +41,7 @@ class SqsListenerConfiguration {
                         .maxConcurrentMessages(properties.maxConcurrentMessages())
                         .maxMessagesPerPoll(properties.maxMessagesPerPoll())
                         .pollTimeout(properties.pollTimeout())
+                        .pollBackOffPolicy(pollBackOff(properties))
                         .listenerShutdownTimeout(properties.listenerShutdownTimeout())
                         .acknowledgementShutdownTimeout(Duration.ofSeconds(3)))
                 .build();
@@ -48,6 +51,20 @@ class SqsListenerConfiguration {
     @Bean
     TaskExecutor sqsListenerTaskExecutor(SqsWorkerProperties properties) {
         return ListenerTaskExecutor.forThisRuntime(properties.maxConcurrentMessages());
+    }
+
+    /**
+     * Exponential, doubling from {@code poll-back-off-initial} to {@code poll-back-off-max}. Spring Cloud AWS keeps
+     * one back-off per queue: the first failed receive starts it (later failures, from polls that were already in
+     * flight, do not restart it), the polling thread then sleeps before each poll, each sleep twice the last up to
+     * the cap, and the first receive that works drops it.
+     */
+    static ExponentialBackOffPolicy pollBackOff(SqsWorkerProperties properties) {
+        ExponentialBackOffPolicy policy = new ExponentialBackOffPolicy();
+        policy.setInitialInterval(properties.pollBackOffInitial().toMillis());
+        policy.setMultiplier(2.0);
+        policy.setMaxInterval(properties.pollBackOffMax().toMillis());
+        return policy;
     }
 
     /**
@@ -63,7 +80,9 @@ class SqsListenerConfiguration {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(polls + 50)
                         .connectionAcquisitionTimeout(Duration.ofSeconds(10)))
-                .overrideConfiguration(ClientOverrideConfiguration.builder()
+                // Added to what is there, not replacing it: Spring Cloud AWS's user agent and any other
+                // customizer's settings stay.
+                .overrideConfiguration(builder.overrideConfiguration().toBuilder()
                         // Past the longest long poll, so a hung SQS cannot hang a call.
                         .apiCallAttemptTimeout(properties.pollTimeout().plusSeconds(10))
                         .build());

@@ -1,11 +1,14 @@
 package ai.track.capidispatch.sqs;
 
 import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
@@ -21,6 +24,10 @@ import org.springframework.validation.annotation.Validated;
  * @param listenerShutdownTimeout how long a stopping listener waits for messages in flight; with the Meta
  *     call timeout it must fit in the contract's 25 s from SIGTERM to exit
  * @param maxPause the longest consumption stays paused between probes while Meta fails or the worker is held
+ * @param pollBackOffInitial after a failed receive (SQS unreachable, throttled, access denied) the listener
+ *     waits this long before it polls again, doubling per further failure
+ * @param pollBackOffMax the cap of that wait: while SQS stays unreachable the worker polls once per this
+ *     interval, and this is the longest it takes to notice SQS is back. A successful receive resets the wait
  */
 @Validated
 @ConfigurationProperties("capi.sqs")
@@ -33,5 +40,14 @@ public record SqsWorkerProperties(
         @NotNull Duration pollTimeout,
         @NotNull Duration deadLetterTimeout,
         @NotNull Duration listenerShutdownTimeout,
-        @NotNull Duration maxPause) {
+        @NotNull Duration maxPause,
+        @NotNull @DurationMin(millis = 10) Duration pollBackOffInitial,
+        @NotNull @DurationMax(minutes = 5) Duration pollBackOffMax) {
+
+    /** Bean Validation reads this as the property {@code pollBackOffWithinMax}. */
+    @AssertTrue(message = "capi.sqs.poll-back-off-initial must not exceed capi.sqs.poll-back-off-max")
+    public boolean isPollBackOffWithinMax() {
+        return pollBackOffInitial == null || pollBackOffMax == null
+                || pollBackOffInitial.compareTo(pollBackOffMax) <= 0;
+    }
 }

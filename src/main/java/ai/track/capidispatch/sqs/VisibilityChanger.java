@@ -19,6 +19,8 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
 class VisibilityChanger {
 
     private static final Logger log = LoggerFactory.getLogger(VisibilityChanger.class);
+    /** SQS's limit for a visibility timeout: 12 hours. */
+    private static final int MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
     private final SqsAsyncClient sqs;
     private final SqsWorkerProperties properties;
@@ -43,7 +45,7 @@ class VisibilityChanger {
                 entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
                         .id(String.valueOf(i))
                         .receiptHandle(chunk.get(i).message().receiptHandle())
-                        .visibilityTimeout((int) Math.max(0, Math.min(chunk.get(i).delay().toSeconds(), 43_200)))
+                        .visibilityTimeout(visibilityTimeoutSeconds(chunk.get(i).delay()))
                         .build());
             }
             calls.add(sqs.changeMessageVisibilityBatch(b -> b.queueUrl(properties.queueUrl()).entries(entries))
@@ -57,5 +59,17 @@ class VisibilityChanger {
                     }));
         }
         return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * SQS takes whole seconds. Rounded up, never down: a delay is a floor (Meta's {@code Retry-After}, the
+     * backoff), and a sub-second delay rounded down would be 0, an immediate redelivery. At most SQS's 12 hours.
+     */
+    static int visibilityTimeoutSeconds(Duration delay) {
+        if (delay.isNegative() || delay.isZero()) {
+            return 0;
+        }
+        long seconds = delay.toSeconds() + (delay.toNanosPart() > 0 ? 1 : 0);
+        return (int) Math.min(seconds, MAX_VISIBILITY_TIMEOUT_SECONDS);
     }
 }

@@ -34,6 +34,16 @@ class StartupValidationTest {
                 .satisfies(e -> assertThat(e).hasStackTraceContaining("capi.meta"));
     }
 
+    @Test
+    void failsStartupWhenThePollBackOffStartsAboveItsCap() {
+        String[] args = with(NO_AWS, "--capi.sqs.queue-url=http://127.0.0.1:1/000000000000/q",
+                "--capi.sqs.dlq-url=http://127.0.0.1:1/000000000000/dlq", "--capi.sqs.poll-back-off-initial=30s",
+                "--capi.sqs.poll-back-off-max=10s");
+
+        assertThatThrownBy(() -> worker().run(args))
+                .hasStackTraceContaining("capi.sqs.poll-back-off-initial must not exceed capi.sqs.poll-back-off-max");
+    }
+
     private static SpringApplicationBuilder worker() {
         return new SpringApplicationBuilder(CapiDispatchWorkerApplication.class).web(WebApplicationType.NONE);
     }

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -68,9 +69,18 @@ public final class TestInfrastructure {
      * earlier (a static initializer runs at test discovery) could be wiped by another class's reset before then.
      */
     public static void register(DynamicPropertyRegistry registry, Queues queues, String startupSecret) {
+        register(registry, queues, startupSecret, () -> sqs().endpoint());
+    }
+
+    /**
+     * As {@link #register(DynamicPropertyRegistry, Queues, String)}, with the worker's SQS client pointed at
+     * {@code sqsEndpoint} (a proxy in front of the embedded SQS, say) instead of at the embedded SQS itself.
+     */
+    public static void register(DynamicPropertyRegistry registry, Queues queues, String startupSecret,
+            Supplier<Object> sqsEndpoint) {
         registry.add("capi.sqs.queue-url", queues::queueUrl);
         registry.add("capi.sqs.dlq-url", queues::dlqUrl);
-        registry.add("spring.cloud.aws.sqs.endpoint", () -> sqs().endpoint());
+        registry.add("spring.cloud.aws.sqs.endpoint", sqsEndpoint);
         registry.add("spring.cloud.aws.secretsmanager.endpoint", () -> {
             stubSecret(startupSecret);
             return wireMock().baseUrl();

@@ -1,0 +1,174 @@
+package ai.track.capidispatch.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy on 127.0.0.1 that a test can cut like a network outage: {@link #cut()} stops listening (new
+ * connects are refused) and resets every live connection, {@link #restore()} listens again on the same port.
+ * What sits behind it (the embedded SQS) keeps running and keeps its state. Bytes are forwarded unchanged, both
+ * ways, by two threads per connection.
+ */
+public final class CuttableTcpProxy implements AutoCloseable {
+
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+    private final int targetPort;
+    private final int port;
+    private final Set<Socket> live = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private volatile ServerSocket listening;
+
+    private CuttableTcpProxy(int targetPort) {
+        this.targetPort = targetPort;
+        this.listening = bind(0);
+        this.port = listening.getLocalPort();
+        startAccepting(listening);
+    }
+
+    /** Listens on a free port of 127.0.0.1 and forwards to {@code targetPort} on 127.0.0.1. */
+    public static CuttableTcpProxy to(int targetPort) {
+        return new CuttableTcpProxy(targetPort);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Connections accepted since start, across cuts. */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    public boolean isCut() {
+        return listening == null;
+    }
+
+    /** Refuses new connections and resets the live ones (RST, not an orderly close), as a network outage does. */
+    public synchronized void cut() {
+        ServerSocket server = listening;
+        listening = null;
+        if (server != null) {
+            closeQuietly(server);
+        }
+        for (Socket socket : live) {
+            reset(socket);
+        }
+        live.clear();
+    }
+
+    /** Listens again on the same port. */
+    public synchronized void restore() {
+        if (listening == null) {
+            listening = bind(port);
+            startAccepting(listening);
+        }
+    }
+
+    @Override
+    public void close() {
+        cut();
+    }
+
+    private static ServerSocket bind(int port) {
+        try {
+            ServerSocket server = new ServerSocket();
+            server.setReuseAddress(true); // the port was ours a moment ago; TIME_WAIT must not keep it
+            server.bind(new InetSocketAddress(LOOPBACK, port));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+    }
+
+    private void startAccepting(ServerSocket server) {
+        Thread acceptor = new Thread(() -> accept(server), "proxy-accept-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void accept(ServerSocket server) {
+        while (!server.isClosed()) {
+            Socket client;
+            try {
+                client = server.accept();
+            } catch (IOException closed) {
+                return; // cut
+            }
+            accepted.incrementAndGet();
+            Socket upstream = new Socket();
+            try {
+                upstream.connect(new InetSocketAddress(LOOPBACK, targetPort), 2_000);
+            } catch (IOException e) {
+                reset(client);
+                closeQuietly(upstream);
+                continue;
+            }
+            synchronized (this) {
+                if (listening != server) { // cut while connecting
+                    reset(client);
+                    reset(upstream);
+                    return;
+                }
+                live.add(client);
+                live.add(upstream);
+            }
+            pump(client, upstream);
+            pump(upstream, client);
+        }
+    }
+
+    /** Copies {@code from} to {@code to} until either side ends, then closes both. */
+    private void pump(Socket from, Socket to) {
+        Thread thread = new Thread(() -> {
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                byte[] buffer = new byte[16 * 1024];
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, read);
+                    out.flush();
+                }
+            } catch (IOException ended) {
+                // reset by a cut, or closed by the other pump
+            } finally {
+                live.remove(from);
+                live.remove(to);
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "proxy-pump-" + from.getPort() + "-" + to.getPort());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void reset(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0); // close with RST
+        } catch (SocketException alreadyClosed) {
+            // nothing to reset
+        }
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // closing is best effort
+        }
+    }
+}
