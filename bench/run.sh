@@ -3,13 +3,15 @@
 # the worker started with the contract's environment. Prints one BENCH summary line.
 #   bench/run.sh                    # preload 50,000 events, drain them, compare with the queue's drain rate
 #   bench/run.sh steady             # 500 events/s for 60 s, latency under load
+#   bench/run.sh startup            # start-up only: seconds and CPU-seconds until /health answers 200
+#   JAR=path/to/extracted/app.jar   # run another jar than target's, e.g. one extracted as the image does
 #   EVENTS=20000 LATENCY_MS=50 RATE=500 SECONDS=60 WORKER_JAVA=/path/to/java bench/run.sh [preload|steady]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mvn -q -B -ntp -DskipTests package
 mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
-jar=$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name '*.original' | head -1)
+jar=${JAR:-$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name '*.original' | head -1)}
 
 java -Djar="$jar" \
   -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="${SECONDS_STEADY:-60}" \

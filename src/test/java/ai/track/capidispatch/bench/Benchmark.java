@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <ul>
  * <li>{@code preload} (default): N events on the queue, then the worker drains it; compared with the drain rate
  * of plain receive-10 + delete-batch loops on the same server, measured in the same run;</li>
- * <li>{@code steady}: events arrive at a fixed rate; reports end-to-end latency under load.</li>
+ * <li>{@code steady}: events arrive at a fixed rate; reports end-to-end latency under load;</li>
+ * <li>{@code startup}: only the start-up measurement every mode begins with.</li>
  * </ul>
  * Options (system properties): {@code events} (50000), {@code latencyMs} (50), {@code rate} (500),
  * {@code seconds} (60), {@code java} (the JVM running the worker), {@code jvmOptions}.
@@ -35,8 +36,12 @@ public final class Benchmark {
         Duration latency = Duration.ofMillis(Long.getLong("latencyMs", 50));
         Path jar = Path.of(System.getProperty("jar"));
         String java = System.getProperty("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> jvmOptions = Arrays.asList(System.getProperty("jvmOptions",
-                "-Xmx307m -XX:ActiveProcessorCount=1 -XX:+ExitOnOutOfMemoryError").trim().split("\\s+"));
+        ImageRuntime image = ImageRuntime.fromDockerfile(Path.of("Dockerfile"));
+        String customOptions = System.getProperty("jvmOptions", "").trim();
+        List<String> jvmOptions = customOptions.isEmpty() ? image.jvmOptions()
+                : Arrays.asList(customOptions.split("\\s+"));
+        System.err.println("worker JVM options: " + String.join(" ", jvmOptions) + "; environment from the image: "
+                + image.environment());
 
         try (EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 GraphStandIn meta = new GraphStandIn(latency, "{\"access_token\":\"bench-token\",\"pixel_id\":\""
@@ -44,7 +49,8 @@ public final class Benchmark {
             String dlq = sqs.createQueue("capi-dispatch-dlq", Map.of());
             String queue = sqs.createQueue("capi-dispatch", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
             QueueLoader loader = new QueueLoader(sqs.client());
-            Map<String, String> env = new HashMap<>(Map.of("SQS_QUEUE_URL", queue, "SQS_DLQ_URL", dlq,
+            Map<String, String> env = new HashMap<>(image.environment());
+            env.putAll(Map.of("SQS_QUEUE_URL", queue, "SQS_DLQ_URL", dlq,
                     "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
                     "AWS_ENDPOINT_URL_SQS", sqs.endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl(),
                     "META_GRAPH_URL", meta.baseUrl(), "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false"));
@@ -61,7 +67,10 @@ public final class Benchmark {
                 worker.stop();
             }
 
-            if (mode.equals("steady")) {
+            if (mode.equals("startup")) {
+                System.out.printf(Locale.ROOT, "BENCH startup | startup_s=%.1f startup_cpu_s=%.1f%n", startupSeconds,
+                        startupCpu);
+            } else if (mode.equals("steady")) {
                 steady(sqs, queue, loader, meta, java, jvmOptions, jar, env, logs, startupSeconds, startupCpu);
             } else {
                 preload(sqs, queue, loader, meta, events, java, jvmOptions, jar, env, logs, startupSeconds, startupCpu,
