@@ -17,17 +17,17 @@ class BisectingBatchSenderTest {
     private static final String PIXEL = "123456789012345";
     private static final String TEST_CODE = "TEST12345";
     private static final String POISON = "Poison";
-    /** One request for the whole batch, then at most two per halving. */
-    private static final int REQUEST_BOUND_FOR_1000 = 1 + 2 * ceilLog2(1000);
+    /** One request for the whole batch, one per halving, one for everything that waited: the "about 12". */
+    private static final int REQUEST_BOUND_FOR_1000 = 1 + ceilLog2(1000) + 1;
 
     private final PoisonRejectingGateway gateway = new PoisonRejectingGateway();
     private final BisectingBatchSender sender = new BisectingBatchSender(gateway);
 
     @ParameterizedTest(name = "poison at index {0}: {1} requests")
     @CsvSource({
-            "0,   19", // always in the left half: the left and the right are both sent at every level
-            "999, 11", // always in the right half: the rejected whole vouches for the right, only the left is sent
-            "500, 18"})  // the left half is clean, then the poison leads every part
+            "0,   11", // always in the left half: 9 rejected lefts (the smaller halves), then the 999 that waited
+            "999, 11", // always in the right half: 10 accepted lefts, nothing waits
+            "500, 11"})  // the left half is accepted, then the poison leads every part
     void isolatesOnePoisonEventAmongAThousand(int poisonIndex, int expectedRequests) {
         PixelBatch batch = batch(1000, Set.of(poisonIndex));
 
@@ -64,8 +64,8 @@ class BisectingBatchSenderTest {
         List<GatewayResult> results = sender.send(batch);
 
         assertOnlyPoisonDeadLettered(batch, results);
-        assertThat(gateway.requestCount()).as("roughly three single-poison searches sharing their top levels")
-                .isEqualTo(45);
+        assertThat(gateway.requestCount()).as("one search, then the waiting parts halved with both halves sent")
+                .isEqualTo(46);
     }
 
     @Test
@@ -75,7 +75,8 @@ class BisectingBatchSenderTest {
         List<GatewayResult> results = sender.send(batch);
 
         assertOnlyPoisonDeadLettered(batch, results);
-        assertThat(gateway.requestCount()).as("every node of the halving tree is sent: 2n - 1").isEqualTo(1999);
+        assertThat(gateway.requestCount()).as("about every node of the halving tree, 2n - 1, plus the rejected rest")
+                .isEqualTo(2000);
     }
 
     @Test
