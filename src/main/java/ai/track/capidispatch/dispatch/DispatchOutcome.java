@@ -27,8 +27,9 @@ public sealed interface DispatchOutcome {
     }
 
     /**
-     * Not the event's fault (token, permissions, retired API version, open circuit breaker): neither delete
-     * nor dead-letter; consumption pauses, and for all but the breaker an operator has to act.
+     * Not the event's fault (token, permissions, retired API version, an answer that did not come from Meta, open
+     * circuit breaker): neither delete nor dead-letter; consumption pauses, and for all but the breaker an
+     * operator has to act.
      *
      * @param retryAfter how long the message stays invisible before it is looked at again
      */

@@ -27,6 +27,16 @@ public enum ErrorClass {
     PERMISSION,
     /** The configured Graph API version is retired (code 2635). */
     DEPRECATED_API_VERSION,
+    /**
+     * An HTTP 4xx without Meta's error object: not the Graph API's verdict on the events but whatever answered
+     * in its place (a wrong {@code META_GRAPH_URL}, a proxy, a load balancer, an API gateway). Held.
+     */
+    NON_META_RESPONSE,
+    /**
+     * An HTTP 413 without Meta's error object: something on the way to Meta limits the request's size. The batch
+     * is split; a single event that still does not fit is held.
+     */
+    REQUEST_TOO_LARGE,
     /** Credentials could not be loaded from Secrets Manager. */
     CREDENTIALS_UNAVAILABLE,
     /** The attempt limit was reached for a retryable failure. */

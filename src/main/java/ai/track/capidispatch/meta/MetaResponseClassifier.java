@@ -33,8 +33,15 @@ import tools.jackson.databind.node.MissingNode;
  *       Meta says "wait and retry". Throttling arrives with 400 or 403, so the code must beat the status.</li>
  *   <li><b>Code 100</b>: the event is invalid, whatever the status.</li>
  *   <li><b>Status</b>: 2xx is delivered only if {@code events_received} accounts for every event; 408, 429
- *       and 5xx retry; 401/403 hold; other 4xx dead-letter; anything else retries.</li>
+ *       and 5xx retry; a 4xx without Meta's error object holds ({@link ErrorClass#NON_META_RESPONSE}, or
+ *       {@link ErrorClass#REQUEST_TOO_LARGE} for 413); 401/403 with Meta's error object hold; other 4xx
+ *       dead-letter; anything else retries.</li>
  * </ol>
+ *
+ * <p>Only Meta's own error object ({@code {"error":{"code":…}}}) is evidence against the events. A 4xx without
+ * one came from whatever stands where the Graph API should be: a wrong {@code META_GRAPH_URL}, a proxy, a load
+ * balancer, an API gateway. Every message would meet the same answer, so dead-lettering would flood the DLQ
+ * with good events; holding keeps them on the queue and tells the operator.
  *
  * <p>Immutable and thread-safe. Never throws for anything Meta sends: an unreadable body is classified by its
  * status alone.
@@ -43,6 +50,9 @@ public final class MetaResponseClassifier {
 
     /** Longest {@code reason} and Meta {@code message} kept: enough to act on, short enough for an SQS attribute. */
     static final int MAX_TEXT_LENGTH = 256;
+
+    /** Longest host or {@code Server} header named in a reason: hosts are short, a longer header is noise. */
+    static final int MAX_ORIGIN_LENGTH = 64;
 
     /** Longest wait honoured from {@code Retry-After}: longer hints would outlast SQS visibility and the backoff. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
@@ -77,6 +87,16 @@ public final class MetaResponseClassifier {
      * @param retryAfterHeader the raw {@code Retry-After} header, or {@code null}
      */
     public GatewayResult classify(int httpStatus, String responseBody, int eventsSent, String retryAfterHeader) {
+        return classify(httpStatus, responseBody, eventsSent, retryAfterHeader, Origin.UNKNOWN);
+    }
+
+    /**
+     * As {@link #classify(int, String, int, String)}, naming {@code origin} in the reason when the answer is not
+     * Meta's, so that the operator sees which host answered.
+     */
+    public GatewayResult classify(int httpStatus, String responseBody, int eventsSent, String retryAfterHeader,
+            Origin origin) {
+        Objects.requireNonNull(origin, "origin");
         JsonNode body = readTree(responseBody);
         JsonNode errorNode = body.path("error");
         MetaError error = errorNode.isObject() ? metaError(errorNode) : null;
@@ -131,6 +151,17 @@ public final class MetaResponseClassifier {
         if (httpStatus == 408 || httpStatus == 429 || (httpStatus >= 500 && httpStatus <= 599)) {
             return response.retry(ErrorClass.TRANSIENT, "Meta unavailable");
         }
+        // A 4xx without Meta's error object did not come from the Graph API's judgement of the events: Meta always
+        // explains a refusal with {"error":{"code":...}}. Whatever answered (a wrong META_GRAPH_URL, a proxy, a
+        // load balancer, a gateway) answers every message alike, so dead-lettering would move good events to the
+        // DLQ by the thousand, and splitting the batch would multiply the requests first. Held instead: nothing
+        // is deleted, consumption pauses, readiness goes OUT_OF_SERVICE and an operator is alerted. Not retried,
+        // either: a configuration fault does not heal by itself, and retries would end in the DLQ as
+        // RETRIES_EXHAUSTED. 401 and 403 belong here too: Meta's token and permission errors carry a code, so a
+        // bare one is a proxy or firewall refusing, and re-reading the secret or granting permissions would not help.
+        if (httpStatus >= 400 && httpStatus <= 499 && !isMetaError(error, httpStatus)) {
+            return notFromMeta(httpStatus, responseBody, body, origin, response.fbtraceId);
+        }
         // 401/403 that no code blames on the event: the status speaks about the credentials, which every
         // other message shares.
         if (httpStatus == 401) {
@@ -146,6 +177,65 @@ public final class MetaResponseClassifier {
         // 1xx, 3xx, out-of-range: not an answer the Conversions API documents (a redirect points at a proxy or
         // a wrong META_GRAPH_URL). Retry; the attempt limit dead-letters the message if it persists.
         return response.retry(ErrorClass.TRANSIENT, "unexpected answer from Meta");
+    }
+
+    /**
+     * Whether the body carried Meta's error object. Every Graph API error has a numeric {@code code}; without one the
+     * object is someone else's. Some other APIs answer {@code {"error":{"code":404,"message":"Not Found"}}}, the
+     * HTTP status repeated as the code (Google's JSON style): without Meta's {@code type} or {@code fbtrace_id}
+     * such a code is not taken for Meta's, because its {@code 404} would otherwise read as Meta refusing the events.
+     */
+    private static boolean isMetaError(MetaError error, int httpStatus) {
+        if (error == null || error.code() == null) {
+            return false;
+        }
+        return error.code() != httpStatus || error.type() != null || error.fbtraceId() != null;
+    }
+
+    /**
+     * A 4xx that Meta did not explain: held, with a reason naming the status, the kind of body, the host and the
+     * {@code Server} that answered, and what to check. The body itself is never quoted: an error page may echo
+     * the request, and the request carries the token and hashed customer data.
+     */
+    private static GatewayResult notFromMeta(int httpStatus, String rawBody, JsonNode body, Origin origin,
+            String fbtraceId) {
+        StringBuilder reason = new StringBuilder("HTTP ").append(httpStatus).append(" without a Meta error body (")
+                .append(bodyKind(rawBody, body)).append(')');
+        String host = origin.host() == null ? null : oneLine(origin.host(), MAX_ORIGIN_LENGTH);
+        if (host != null) {
+            reason.append(" from ").append(host);
+        }
+        String server = origin.server() == null ? null : oneLine(origin.server(), MAX_ORIGIN_LENGTH);
+        if (server != null) {
+            reason.append(", Server: ").append(server);
+        }
+        ErrorClass errorClass = ErrorClass.NON_META_RESPONSE;
+        if (httpStatus == 413) {
+            // Most likely a body-size limit of a proxy or gateway (nginx's default is 1 MB, batches reach
+            // capi.dispatch.batch-max-bytes, 3 MB). Splitting gets under it, so this class is the one hold the
+            // batch sender splits on; only a single event that still does not fit is held.
+            errorClass = ErrorClass.REQUEST_TOO_LARGE;
+            reason.append(" — request too large for a proxy or gateway on the way to Meta: lower"
+                    + " capi.dispatch.batch-max-bytes or raise its limit");
+        } else if (httpStatus == 401 || httpStatus == 403 || httpStatus == 407) {
+            reason.append(" — refused by a proxy, gateway or firewall, not by Meta: check META_GRAPH_URL and the"
+                    + " network path to Meta");
+        } else {
+            reason.append(" — not Meta's API answering: check META_GRAPH_URL and any proxy in between");
+        }
+        return new GatewayResult(Verdict.HOLD, errorClass, truncate(reason.toString()), httpStatus, null, fbtraceId,
+                null);
+    }
+
+    /** What kind of body arrived, sniffed from its start: enough to tell an error page from an empty answer. */
+    private static String bodyKind(String raw, JsonNode tree) {
+        if (raw == null || raw.isBlank()) {
+            return "empty body";
+        }
+        if (!tree.isMissingNode()) {
+            return "JSON without Meta's error object";
+        }
+        return raw.stripLeading().startsWith("<") ? "HTML page" : "plain-text body";
     }
 
     /**
@@ -219,8 +309,16 @@ public final class MetaResponseClassifier {
         if (!node.isString()) {
             return null;
         }
-        String oneLine = node.stringValue().replaceAll("\\p{Cntrl}", " ").replaceAll("\\s+", " ").trim();
-        return oneLine.isEmpty() ? null : truncate(oneLine);
+        return oneLine(node.stringValue(), MAX_TEXT_LENGTH);
+    }
+
+    /** One line of at most {@code maxLength} characters, or {@code null} when nothing printable is left. */
+    private static String oneLine(String value, int maxLength) {
+        String oneLine = value.replaceAll("\\p{Cntrl}", " ").replaceAll("\\s+", " ").trim();
+        if (oneLine.isEmpty()) {
+            return null;
+        }
+        return oneLine.length() <= maxLength ? oneLine : oneLine.substring(0, maxLength - 1) + "…";
     }
 
     /** Seconds or an HTTP-date (RFC 9110 §10.2.3); anything else is ignored rather than guessed at. */
@@ -280,6 +378,20 @@ public final class MetaResponseClassifier {
 
     private static String truncate(String text) {
         return text.length() <= MAX_TEXT_LENGTH ? text : text.substring(0, MAX_TEXT_LENGTH - 1) + "…";
+    }
+
+    /**
+     * Who answered, as far as the worker can tell: the host the request was sent to, and the {@code Server}
+     * header of the response (say {@code nginx} or {@code awselb/2.0}: which hop spoke when Meta did not).
+     * Both are named only in the reason of an answer that is not Meta's. Never a URL: no path, no query.
+     *
+     * @param host host, and port when not the scheme's default; {@code null} if unknown
+     * @param server the {@code Server} header, or {@code null}
+     */
+    public record Origin(String host, String server) {
+
+        /** Nothing known about who answered. */
+        public static final Origin UNKNOWN = new Origin(null, null);
     }
 
     /** What one response carried, and how to turn it into each verdict. */

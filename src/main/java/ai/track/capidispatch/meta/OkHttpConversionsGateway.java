@@ -142,10 +142,23 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
     private GatewayResult execute(Request request, int eventCount) {
         try (Response response = client.newCall(request).execute()) {
             String body = response.peekBody(MAX_RESPONSE_BYTES).string();
-            return classifier.classify(response.code(), body, eventCount, response.header("Retry-After"));
+            return classifier.classify(response.code(), body, eventCount, response.header("Retry-After"),
+                    origin(request.url(), response.header("Server")));
         } catch (IOException e) {
             return classifier.transportFailure(e);
         }
+    }
+
+    /**
+     * The host and port the request went to, never the whole URL: the path names the pixel and a query could carry
+     * anything a misconfigured {@code META_GRAPH_URL} holds.
+     */
+    private static MetaResponseClassifier.Origin origin(HttpUrl url, String serverHeader) {
+        String host = url.host().contains(":") ? "[" + url.host() + "]" : url.host(); // IPv6 literal
+        if (url.port() != HttpUrl.defaultPort(url.scheme())) {
+            host += ":" + url.port();
+        }
+        return new MetaResponseClassifier.Origin(host, serverHeader);
     }
 
     /** Carries a retryable result through the breaker so it counts as a failure; never escapes this class. */

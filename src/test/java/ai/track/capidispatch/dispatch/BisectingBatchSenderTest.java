@@ -17,6 +17,7 @@ class BisectingBatchSenderTest {
     private static final String PIXEL = "123456789012345";
     private static final String TEST_CODE = "TEST12345";
     private static final String POISON = "Poison";
+    private static final String GIANT = "Giant";
     /** One request for the whole batch, one per halving, one for everything that waited: the "about 12". */
     private static final int REQUEST_BOUND_FOR_1000 = 1 + ceilLog2(1000) + 1;
 
@@ -117,6 +118,86 @@ class BisectingBatchSenderTest {
     }
 
     @Test
+    void holdsTheWholeBatchWithoutSplittingAnAnswerThatIsNotMetas() {
+        GatewayResult notMeta = new GatewayResult(GatewayResult.Verdict.HOLD, ErrorClass.NON_META_RESPONSE,
+                "HTTP 404 without a Meta error body (HTML page)", 404, null, null, null);
+        gateway.answerRequest(1, notMeta);
+        PixelBatch batch = batch(1000, Set.of(17));
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertThat(gateway.requestCount()).as("a proxy's 404 page would meet every part alike").isEqualTo(1);
+        assertThat(results).hasSize(1000).containsOnly(notMeta);
+    }
+
+    @Test
+    void splitsARequestTooLargeUntilThePartsFit() {
+        gateway.refuseAsTooLargeAbove(250);
+        PixelBatch batch = batch(1000, Set.of());
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertThat(results).hasSize(1000).containsOnly(PoisonRejectingGateway.DELIVERED);
+        assertThat(gateway.requests).extracting(request -> request.events().size())
+                .containsExactly(1000, 500, 250, 250, 500, 250, 250);
+    }
+
+    @Test
+    void stopsAfterOneDescentWhenEvenASingleEventIsTooLarge() {
+        gateway.refuseAsTooLargeAbove(0);
+        PixelBatch batch = batch(1000, Set.of());
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertThat(results).hasSize(1000).containsOnly(PoisonRejectingGateway.TOO_LARGE);
+        assertThat(gateway.requests).as("1000, 500, 250, ... 1: the left spine only, then nothing more is sent")
+                .extracting(request -> request.events().size())
+                .containsExactly(1000, 500, 250, 125, 62, 31, 15, 7, 3, 1);
+    }
+
+    @Test
+    void deliversWhatWasSentBeforeAnEventTooLargeOnItsOwnAndHoldsTheRest() {
+        PixelBatch batch = batch(8, Set.of(), Set.of(5));
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertThat(results).containsExactly(PoisonRejectingGateway.DELIVERED, PoisonRejectingGateway.DELIVERED,
+                PoisonRejectingGateway.DELIVERED, PoisonRejectingGateway.DELIVERED, PoisonRejectingGateway.DELIVERED,
+                PoisonRejectingGateway.TOO_LARGE, PoisonRejectingGateway.TOO_LARGE, PoisonRejectingGateway.TOO_LARGE);
+        assertThat(gateway.requests).extracting(BisectingBatchSenderTest::eventIds).containsExactly(
+                List.of("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"), List.of("e0", "e1", "e2", "e3"),
+                List.of("e4", "e5", "e6", "e7"), List.of("e4", "e5"), List.of("e4"), List.of("e5"));
+    }
+
+    @Test
+    void findsAPoisonEventInAPartSplitForSize() {
+        gateway.refuseAsTooLargeAbove(4);
+        PixelBatch batch = batch(8, Set.of(6));
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertOnlyPoisonDeadLettered(batch, results);
+        assertThat(gateway.requests).extracting(BisectingBatchSenderTest::eventIds).containsExactly(
+                List.of("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"), List.of("e0", "e1", "e2", "e3"),
+                List.of("e4", "e5", "e6", "e7"), List.of("e4", "e5"), List.of("e6"), List.of("e7"));
+    }
+
+    @Test
+    void findsAPoisonEventWhoseLeftHalfWasDeliveredInParts() {
+        // The whole is rejected for the poison, its left half is delivered only after a split for size: the
+        // right half must hold the poison, so it is split without being sent whole.
+        gateway.answerRequest(2, PoisonRejectingGateway.TOO_LARGE);
+        PixelBatch batch = batch(8, Set.of(6));
+
+        List<GatewayResult> results = sender.send(batch);
+
+        assertOnlyPoisonDeadLettered(batch, results);
+        assertThat(gateway.requests).extracting(BisectingBatchSenderTest::eventIds).containsExactly(
+                List.of("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"), List.of("e0", "e1", "e2", "e3"),
+                List.of("e0", "e1"), List.of("e2", "e3"), List.of("e4", "e5"), List.of("e6"), List.of("e7"));
+    }
+
+    @Test
     void splitsOnlyRejectionsOfTheEventsThemselves() {
         GatewayResult incomplete = new GatewayResult(GatewayResult.Verdict.DEAD_LETTER,
                 ErrorClass.INCOMPLETE_RESPONSE, "Meta received 999 of 1000 events", 200, null, "trace-inc", null);
@@ -185,8 +266,14 @@ class BisectingBatchSenderTest {
     }
 
     private static PixelBatch batch(int size, Set<Integer> poisonIndexes) {
+        return batch(size, poisonIndexes, Set.of());
+    }
+
+    /** @param giantIndexes events too large for the fake's size limit even on their own */
+    private static PixelBatch batch(int size, Set<Integer> poisonIndexes, Set<Integer> giantIndexes) {
         List<ServerEvent> events = IntStream.range(0, size)
-                .mapToObj(i -> event("e" + i, poisonIndexes.contains(i) ? POISON : "Purchase"))
+                .mapToObj(i -> event("e" + i, poisonIndexes.contains(i) ? POISON
+                        : giantIndexes.contains(i) ? GIANT : "Purchase"))
                 .toList();
         return new PixelBatch(PIXEL, TEST_CODE, events);
     }
@@ -210,14 +297,23 @@ class BisectingBatchSenderTest {
 
     /**
      * Meta as the bisection sees it: rejects any request holding a poison event (code 100, naming the first
-     * such event in its trace id) and delivers every other one. Individual requests can be scripted.
+     * such event in its trace id) and delivers every other one. A proxy in front of it can refuse requests as too
+     * large: those with more events than a limit, and any holding a giant event. Individual requests can be
+     * scripted.
      */
     private static final class PoisonRejectingGateway implements ConversionsGateway {
 
         static final GatewayResult DELIVERED = GatewayResult.delivered(200, "trace-ok");
+        static final GatewayResult TOO_LARGE = new GatewayResult(GatewayResult.Verdict.HOLD,
+                ErrorClass.REQUEST_TOO_LARGE, "HTTP 413 without a Meta error body (HTML page)", 413, null, null, null);
 
         final List<PixelBatch> requests = new ArrayList<>();
         private final Map<Integer, GatewayResult> scripted = new HashMap<>();
+        private int maxEvents = Integer.MAX_VALUE;
+
+        void refuseAsTooLargeAbove(int events) {
+            maxEvents = events;
+        }
 
         static GatewayResult rejection(String poisonEventId) {
             String trace = "trace-" + poisonEventId;
@@ -241,6 +337,10 @@ class BisectingBatchSenderTest {
             GatewayResult override = scripted.get(requests.size());
             if (override != null) {
                 return override;
+            }
+            if (batch.events().size() > maxEvents
+                    || batch.events().stream().anyMatch(event -> GIANT.equals(event.eventName()))) {
+                return TOO_LARGE;
             }
             return batch.events().stream()
                     .filter(event -> POISON.equals(event.eventName()))

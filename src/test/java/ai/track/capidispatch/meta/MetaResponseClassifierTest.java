@@ -129,14 +129,9 @@ class MetaResponseClassifierTest {
         }
 
         @Test
-        void holdsOnUnauthorizedWithoutMetaError() {
-            assertHold(classifier.classify(401, "", 1, null), ErrorClass.AUTH);
-        }
-
-        @Test
-        void holdsOnForbiddenWithoutMetaError() {
-            assertHold(classifier.classify(403, "<html><body>Forbidden</body></html>", 1, null),
-                    ErrorClass.PERMISSION);
+        void holdsOnUnauthorizedWithMetaErrorOfUnclassifiedCode() {
+            assertHold(classifier.classify(401, "{\"error\":{\"message\":\"Unknown\",\"code\":3}}", 1, null),
+                    ErrorClass.AUTH);
         }
 
         @Test
@@ -297,13 +292,209 @@ class MetaResponseClassifierTest {
             assertThat(result.reason()).startsWith("Meta rejected the request: HTTP 400, code 803");
         }
 
-        @ParameterizedTest
-        @ValueSource(ints = {400, 404, 413, 422})
-        void deadLettersClientErrorsWithoutMetaError(int status) {
-            GatewayResult result = classifier.classify(status, "", 1, null);
+        @Test
+        void deadLettersOtherClientErrorsWithMetaErrorOnAnyStatus() {
+            GatewayResult result = classifier.classify(404,
+                    "{\"error\":{\"message\":\"Unsupported post request.\",\"type\":\"GraphMethodException\","
+                            + "\"code\":803,\"fbtrace_id\":\"AbC\"}}",
+                    1, null);
 
             assertThat(result.verdict()).isEqualTo(Verdict.DEAD_LETTER);
             assertThat(result.errorClass()).isEqualTo(ErrorClass.META_REJECTED);
+        }
+    }
+
+    /**
+     * A 4xx without Meta's error object is not Meta judging the events: a wrong META_GRAPH_URL, a proxy, a load
+     * balancer or an API gateway answered. Held, never dead-lettered, and the reason says who answered.
+     */
+    @Nested
+    class NotFromMeta {
+
+        private final MetaResponseClassifier.Origin proxy =
+                new MetaResponseClassifier.Origin("graph.example.internal", "nginx/1.25.3");
+
+        @Test
+        void holdsHtml404FromAWrongGraphUrl() {
+            GatewayResult result = classifier.classify(404, fixture("nginx-404.html"), 1000, null, proxy);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).isEqualTo("HTTP 404 without a Meta error body (HTML page) from "
+                    + "graph.example.internal, Server: nginx/1.25.3 — not Meta's API answering: check META_GRAPH_URL"
+                    + " and any proxy in between");
+            assertThat(result.httpStatus()).isEqualTo(404);
+            assertThat(result.error()).isNull();
+        }
+
+        @Test
+        void holdsPlainText404() {
+            GatewayResult result = classifier.classify(404, "404 page not found\n", 1, null,
+                    new MetaResponseClassifier.Origin("127.0.0.1:8080", null));
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).startsWith("HTTP 404 without a Meta error body (plain-text body) from "
+                    + "127.0.0.1:8080 — ").contains("META_GRAPH_URL").doesNotContain("page not found");
+        }
+
+        @Test
+        void holdsEmptyBody403AsAProxyRefusingNotAsAMissingPermission() {
+            GatewayResult result = classifier.classify(403, "", 1, null, proxy);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).startsWith("HTTP 403 without a Meta error body (empty body) from ")
+                    .contains("refused by a proxy, gateway or firewall, not by Meta");
+        }
+
+        @Test
+        void holdsEmptyBody401WithoutRereadingTheSecretForIt() {
+            // AUTH would make the gateway re-read the secret and resend: pointless when a proxy refused.
+            assertHold(classifier.classify(401, null, 1, null), ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void holdsHtml403() {
+            assertHold(classifier.classify(403, "<html><body>Forbidden</body></html>", 1, null),
+                    ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void holdsApiGatewayMissingAuthenticationToken() {
+            // What Amazon API Gateway answers for a path it has no route for.
+            GatewayResult result = classifier.classify(403, "{\"message\":\"Missing Authentication Token\"}", 1,
+                    null, proxy);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).contains("(JSON without Meta's error object)")
+                    .doesNotContain("Missing Authentication Token");
+        }
+
+        @Test
+        void holds405() {
+            GatewayResult result = classifier.classify(405, fixture("nginx-405.html"), 1, null, proxy);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).startsWith("HTTP 405 without a Meta error body (HTML page)");
+        }
+
+        @Test
+        void holds414() {
+            assertHold(classifier.classify(414, fixture("nginx-414.html"), 1, null, proxy),
+                    ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void holds413AsRequestTooLargeSoTheBatchCanBeSplit() {
+            GatewayResult result = classifier.classify(413, fixture("nginx-413.html"), 1000, null, proxy);
+
+            assertHold(result, ErrorClass.REQUEST_TOO_LARGE);
+            assertThat(result.reason()).isEqualTo("HTTP 413 without a Meta error body (HTML page) from "
+                    + "graph.example.internal, Server: nginx/1.25.3 — request too large for a proxy or gateway on the"
+                    + " way to Meta: lower capi.dispatch.batch-max-bytes or raise its limit");
+        }
+
+        @Test
+        void holds413WithEmptyBody() {
+            assertHold(classifier.classify(413, "", 1, null), ErrorClass.REQUEST_TOO_LARGE);
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {400, 404, 409, 410, 415, 422, 451, 499})
+        void holdsAnyOtherClientErrorWithoutMetaError(int status) {
+            assertHold(classifier.classify(status, "", 1, null), ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void holdsSpringBootErrorJson() {
+            // {"error":"Not Found"}: an "error" that is a string is not Meta's error object.
+            assertHold(classifier.classify(404, fixture("spring-boot-404.json"), 1, null),
+                    ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void holdsAnErrorObjectThatOnlyRepeatsTheStatusAsItsCode() {
+            GatewayResult result = classifier.classify(404, fixture("google-style-404.json"), 1, null);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.error()).isNull();
+            assertThat(result.reason()).doesNotContain("Requested entity");
+        }
+
+        @Test
+        void holdsAnEmptyErrorObject() {
+            assertHold(classifier.classify(400, "{\"error\":{}}", 1, null), ErrorClass.NON_META_RESPONSE);
+        }
+
+        @Test
+        void stillRetriesThrottlingWithoutMetaError() {
+            assertRetry(classifier.classify(429, "<html>Too Many Requests</html>", 1, null), ErrorClass.TRANSIENT);
+        }
+
+        @Test
+        void stillRetriesRequestTimeoutWithoutMetaError() {
+            // A hop timed out waiting for the request: a blip like a read timeout, not a configuration fault.
+            assertRetry(classifier.classify(408, "<html>Request Timeout</html>", 1, null), ErrorClass.TRANSIENT);
+        }
+
+        @Test
+        void stillRetriesServerErrorsWithoutMetaError() {
+            assertRetry(classifier.classify(502, "<html>Bad Gateway</html>", 1, null, proxy), ErrorClass.TRANSIENT);
+        }
+
+        @Test
+        void metaInvalidParameterOn400StaysAnEventLevelRejection() {
+            GatewayResult result = classifier.classify(400, fixture("invalid-parameter-not-hashed.json"), 1000, null,
+                    proxy);
+
+            assertThat(result.verdict()).isEqualTo(Verdict.DEAD_LETTER);
+            assertThat(result.errorClass()).isEqualTo(ErrorClass.META_REJECTED);
+            assertThat(result.error().code()).isEqualTo(100);
+            assertThat(result.reason()).startsWith("Meta rejected the event: HTTP 400, code 100/2804016");
+        }
+
+        @Test
+        void metaInvalidParameterOn413StaysAnEventLevelRejection() {
+            assertThat(classifier.classify(413, fixture("invalid-parameter-not-hashed.json"), 1, null).errorClass())
+                    .isEqualTo(ErrorClass.META_REJECTED);
+        }
+
+        @Test
+        void metaPermissionErrorOn403StaysAPermissionHold() {
+            assertHold(classifier.classify(403, fixture("permission-denied.json"), 1, null, proxy),
+                    ErrorClass.PERMISSION);
+        }
+
+        @Test
+        void acceptsAMetaCodeSentWithoutTypeOrTrace() {
+            assertThat(classifier.classify(400, "{\"error\":{\"code\":100}}", 1, null).errorClass())
+                    .isEqualTo(ErrorClass.META_REJECTED);
+        }
+
+        @Test
+        void neverQuotesTheBody() {
+            String echo = "<html><body>Bad request: {\"access_token\":\"EAAB-secret\",\"data\":[{\"user_data\":"
+                    + "{\"em\":[\"joe@example.com\"]}}]}</body></html>";
+
+            GatewayResult result = classifier.classify(400, echo, 1, null, proxy);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).doesNotContain("EAAB", "joe@", "access_token", "<html");
+        }
+
+        @Test
+        void keepsAHostileServerHeaderShortAndOnOneLine() {
+            String server = "evil\r\nX-Injected: 1 " + "x".repeat(300);
+
+            GatewayResult result = classifier.classify(404, "", 1, null,
+                    new MetaResponseClassifier.Origin("graph.example.internal", server));
+
+            assertThat(result.reason()).doesNotContain("\r", "\n").contains("Server: evil X-Injected: 1 x")
+                    .hasSizeLessThanOrEqualTo(MetaResponseClassifier.MAX_TEXT_LENGTH);
+        }
+
+        @Test
+        void leavesOutTheOriginWhenUnknown() {
+            assertThat(classifier.classify(404, "", 1, null).reason())
+                    .startsWith("HTTP 404 without a Meta error body (empty body) — ");
         }
     }
 
@@ -350,15 +541,16 @@ class MetaResponseClassifierTest {
             "{\"error\":{\"code\":1e400}}", "\u0000\uFFFF"})
         void neverThrowsOnOddBodies(String body) {
             assertThatCode(() -> classifier.classify(400, body, 1, null)).doesNotThrowAnyException();
-            assertThat(classifier.classify(400, body, 1, null).verdict()).isEqualTo(Verdict.DEAD_LETTER);
+            // None of them is Meta's error object with a code: whatever answered, it did not judge the events.
+            assertHold(classifier.classify(400, body, 1, null), ErrorClass.NON_META_RESPONSE);
         }
 
         @Test
         void toleratesErrorWithoutFields() {
-            GatewayResult result = classifier.classify(400, "{\"error\":{}}", 1, null);
+            GatewayResult result = classifier.classify(500, "{\"error\":{}}", 1, null);
 
             assertThat(result.error()).isEqualTo(new MetaError(null, null, null, null, null, null));
-            assertThat(result.reason()).isEqualTo("Meta rejected the request: HTTP 400");
+            assertThat(result.reason()).isEqualTo("Meta unavailable: HTTP 500");
         }
 
         @Test

@@ -118,11 +118,13 @@ public final class WorkerAlarms extends Construct {
                 workerMetrics("MAX", CIRCUIT_BREAKER_STATE_METRIC, "Circuit breaker state (1 open, 2 half-open)", Duration.minutes(1)),
                 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
 
-        // Held: not the events' fault (token rejected, permission missing, API version retired). Nothing is
-        // delivered until an operator acts, so a single held message is worth a page.
+        // Held: not the events' fault (token rejected, permission missing, API version retired, something other
+        // than Meta answering). Nothing is delivered until an operator acts, so a single held message is worth a page.
         alarm("Held", "capi-dispatch-held",
-                "Messages are held (DispatchHeld): Meta rejected the token or a permission, or the Graph API version is"
-                        + " retired. Check the ERROR log lines and the secret",
+                "Messages are held (DispatchHeld): Meta rejected the token or a permission, the Graph API version is"
+                        + " retired, or something other than Meta answered (ErrorClass NON_META_RESPONSE or"
+                        + " REQUEST_TOO_LARGE: check META_GRAPH_URL and any proxy). Check the ERROR log lines and the"
+                        + " secret",
                 workerMetrics("SUM", DISPATCH_HELD_METRIC, "Held messages", Duration.minutes(1)),
                 0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
     }
