@@ -86,7 +86,7 @@ public final class FaultHarness {
 
         /**
          * System properties: {@code jar} (required), {@code events} (3000), {@code chaosSeconds} (150),
-         * {@code restartEverySeconds} (20), {@code minRestarts} (6), {@code faultRate} (0.5),
+         * {@code restartEverySeconds} (15), {@code minRestarts} (6), {@code faultRate} (0.5),
          * {@code visibilityTimeoutSeconds} (15), {@code maxAttempts} (25), {@code maxReceiveCount} ({@code maxAttempts} + 15),
          * {@code settleSeconds} (240), {@code seed} (random), {@code java} (this JVM), {@code jvmOptions}
          * ({@code -Xmx307m -XX:+ExitOnOutOfMemoryError}, a 512 MB task's heap), {@code logDir}
@@ -99,7 +99,7 @@ public final class FaultHarness {
             }
             return new Settings(Integer.getInteger("events", 3_000),
                     Duration.ofSeconds(Long.getLong("chaosSeconds", 150)),
-                    Duration.ofSeconds(Long.getLong("restartEverySeconds", 20)), Integer.getInteger("minRestarts", 6),
+                    Duration.ofSeconds(Long.getLong("restartEverySeconds", 15)), Integer.getInteger("minRestarts", 6),
                     Double.parseDouble(System.getProperty("faultRate", "0.5")),
                     Integer.getInteger("visibilityTimeoutSeconds", 15), Integer.getInteger("maxAttempts", 25),
                     Integer.getInteger("maxReceiveCount", Integer.getInteger("maxAttempts", 25) + 15), Duration.ofSeconds(Long.getLong("settleSeconds", 240)),

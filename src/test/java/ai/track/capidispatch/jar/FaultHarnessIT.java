@@ -23,8 +23,8 @@ class FaultHarnessIT {
     @Test
     void workersRestartedThroughMetaFaultsDeliverEveryGoodEventAndDeadLetterEveryPoisonOne() throws Exception {
         long seed = Long.getLong("faults.seed", new Random().nextLong());
-        FaultHarness.Settings settings = new FaultHarness.Settings(800, Duration.ofSeconds(70),
-                Duration.ofSeconds(12), 4, 0.5, 15, 25, 40, Duration.ofMinutes(5), seed,
+        FaultHarness.Settings settings = new FaultHarness.Settings(800, Duration.ofSeconds(60),
+                Duration.ofSeconds(10), 4, 0.5, 15, 25, 40, Duration.ofMinutes(5), seed,
                 Path.of(System.getProperty("worker.jar")), FaultHarness.Settings.thisJava(),
                 List.of("-Xmx307m", "-XX:+ExitOnOutOfMemoryError"), Path.of("target", "faults-it"));
 
