@@ -302,6 +302,10 @@ public final class FaultHarness {
                 bag.addAll(List.of(true, false));
                 Collections.shuffle(bag, random);
             }
+            pool.reapCrashed();
+            if (pool.running().isEmpty()) {
+                pool.start(HEALTH_TIMEOUT); // the only worker crashed a moment ago: reported, replaced
+            }
             boolean sigkill = bag.remove(0);
             WorkerPool.Worker oldest = pool.running().get(0);
             if (sigkill) {
