@@ -131,7 +131,8 @@ public final class FaultHarness {
         }
     }
 
-    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(120);
+    /** Generous: on a loaded 2-core machine two workers starting side by side each took 80 s. */
+    private static final Duration HEALTH_TIMEOUT = Duration.ofMinutes(4);
     private static final Pattern DERIVED_EVENT_ID = Pattern.compile("capi-[0-9a-f]{32}");
 
     private final Settings settings;
