@@ -7,9 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -41,6 +44,8 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final Duration maxPause;
+    /** How long a close waits for a pause that is stopping the container. */
+    private final Duration stopWait;
     private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "consumption-control");
         thread.setDaemon(true);
@@ -58,6 +63,8 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
         this.events = events;
         this.clock = clock;
         this.maxPause = properties.maxPause();
+        // The listener's wait for messages in flight, plus its acknowledgement flush (3 s) and a margin.
+        this.stopWait = properties.listenerShutdownTimeout().plusSeconds(5);
     }
 
     /**
@@ -132,9 +139,23 @@ class ConsumptionController implements ApplicationListener<ContextClosedEvent>, 
         return Optional.ofNullable(registry.getContainerById(ConversionEventListener.LISTENER_ID));
     }
 
+    /**
+     * Shutdown: no pause or resume from here on, and the close goes on only once a pause that is stopping the
+     * container right now has stopped it. That stop waits for the messages in flight, but Spring Cloud AWS marks
+     * the container stopped as the wait begins, so the context's own stop would return at once and close the SQS
+     * client under messages Meta has just accepted: their deletes would fail and they would be sent again.
+     * Control tasks run one at a time, so an empty one runs when the current one is done.
+     */
     @Override
     public void onApplicationEvent(ContextClosedEvent event) {
         closing = true;
+        try {
+            control.submit(() -> { }).get(stopWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // The pause's stop is bounded by the listener's shutdown timeout; past it, the close goes on as before.
+        }
     }
 
     @Override

@@ -94,8 +94,13 @@ public final class TestInfrastructure {
 
     /** Answers GetSecretValue the way Secrets Manager does (AWS JSON 1.1 protocol). */
     public static StubMapping stubSecret(String secretJson) {
+        return stubSecret(wireMock(), secretJson);
+    }
+
+    /** As {@link #stubSecret(String)}, on a stand-in of the caller's own (the fault harness runs one). */
+    public static StubMapping stubSecret(WireMockServer server, String secretJson) {
         String escaped = secretJson.replace("\\", "\\\\").replace("\"", "\\\"");
-        return wireMock().stubFor(post(urlEqualTo("/"))
+        return server.stubFor(post(urlEqualTo("/"))
                 .withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
                 .willReturn(aResponse().withStatus(200)
                         .withHeader("Content-Type", "application/x-amz-json-1.1")
