@@ -1,8 +1,8 @@
 package ai.track.capidispatch.bench;
 
 import ai.track.capidispatch.support.EmbeddedSqs;
+import ai.track.capidispatch.support.WorkerJar;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public final class Benchmark {
         int events = Integer.getInteger("events", 50_000);
         Duration latency = Duration.ofMillis(Long.getLong("latencyMs", 50));
         Path jar = Path.of(System.getProperty("jar"));
-        String java = System.getProperty("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = System.getProperty("java", WorkerJar.currentJava());
         ImageRuntime image = ImageRuntime.fromDockerfile(Path.of("Dockerfile"));
         String customOptions = System.getProperty("jvmOptions", "").trim();
         List<String> jvmOptions = customOptions.isEmpty() ? image.jvmOptions()
@@ -51,14 +51,11 @@ public final class Benchmark {
             String queue = sqs.createQueue("capi-dispatch", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
             QueueLoader loader = new QueueLoader(sqs.client());
             Map<String, String> env = new HashMap<>(image.environment());
-            env.putAll(Map.of("SQS_QUEUE_URL", queue, "SQS_DLQ_URL", dlq,
-                    "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "bench", "AWS_SECRET_ACCESS_KEY", "bench",
-                    "AWS_ENDPOINT_URL_SQS", sqs.endpoint(), "AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl(),
-                    "META_GRAPH_URL", meta.baseUrl(), "MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false"));
+            env.putAll(WorkerJar.contractEnvironment(queue, dlq, sqs.endpoint(), meta.baseUrl()));
             Path logs = Files.createDirectories(Path.of("target", "bench"));
 
             // Start-up alone, on an empty queue: CPU-seconds and seconds until /health answers 200.
-            int port = freePort();
+            int port = WorkerJar.freePort();
             env.put("SERVER_PORT", String.valueOf(port));
             double startupSeconds;
             double startupCpu;
@@ -88,7 +85,7 @@ public final class Benchmark {
         double drainRate = DrainRate.measure(sqs.client(), drainQueue, events, 8);
 
         loader.preload(queue, 0, events);
-        int port = freePort();
+        int port = WorkerJar.freePort();
         env.put("SERVER_PORT", String.valueOf(port));
         try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("preload.log"))) {
             worker.awaitHealthy(Duration.ofSeconds(120));
@@ -119,7 +116,7 @@ public final class Benchmark {
             double startupCpu) throws Exception {
         int rate = Integer.getInteger("rate", 500);
         int seconds = Integer.getInteger("seconds", 60);
-        int port = freePort();
+        int port = WorkerJar.freePort();
         env.put("SERVER_PORT", String.valueOf(port));
         try (WorkerProcess worker = new WorkerProcess(java, jvmOptions, jar, env, port, logs.resolve("steady.log"))) {
             worker.awaitHealthy(Duration.ofSeconds(120));
@@ -200,12 +197,6 @@ public final class Benchmark {
 
     private static double at(List<Long> sorted, double quantile) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1)) / 1e6;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private Benchmark() {

@@ -1,5 +1,6 @@
 package ai.track.capidispatch.bench;
 
+import ai.track.capidispatch.support.WorkerJar;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +26,8 @@ final class WorkerProcess implements AutoCloseable {
 
     WorkerProcess(String java, List<String> jvmOptions, Path jar, Map<String, String> env, int port, Path log)
             throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("META_")
-                || name.startsWith("SQS_") || name.startsWith("SPRING_"));
-        builder.environment().putAll(env);
         this.port = port;
-        this.process = builder.start();
+        this.process = WorkerJar.start(java, jvmOptions, jar, env, log);
     }
 
     /** Seconds from process start until /health answers 200. */

@@ -6,6 +6,7 @@ import ai.track.capidispatch.resilience.NumberedEvents;
 import ai.track.capidispatch.resilience.QueueContents;
 import ai.track.capidispatch.support.EmbeddedSqs;
 import ai.track.capidispatch.support.TestInfrastructure;
+import ai.track.capidispatch.support.WorkerJar;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class FaultHarness {
                     Integer.getInteger("visibilityTimeoutSeconds", 15), Integer.getInteger("maxAttempts", 25),
                     Integer.getInteger("maxReceiveCount", Integer.getInteger("maxAttempts", 25) + 15), Duration.ofSeconds(Long.getLong("settleSeconds", 240)),
                     Long.getLong("seed", new Random().nextLong()), Path.of(jar),
-                    System.getProperty("java", thisJava()),
+                    System.getProperty("java", WorkerJar.currentJava()),
                     Arrays.asList(System.getProperty("jvmOptions", "-Xmx307m -XX:+ExitOnOutOfMemoryError").trim()
                             .split("\\s+")),
                     Path.of(System.getProperty("logDir", "target/faults")));
@@ -124,10 +125,6 @@ public final class FaultHarness {
         Duration expectedChaos(Duration startup) {
             Duration restarts = restartEvery.plus(startup).multipliedBy(minRestarts);
             return restarts.compareTo(chaos) > 0 ? restarts : chaos;
-        }
-
-        public static String thisJava() {
-            return Path.of(System.getProperty("java.home"), "bin", "java").toString();
         }
     }
 
@@ -218,16 +215,8 @@ public final class FaultHarness {
      * here (hours of bad luck within minutes) does not exhaust for a good event.
      */
     private Map<String, String> workerEnvironment(EmbeddedSqs sqs, String queueUrl, String dlqUrl, FlakyMeta meta) {
-        Map<String, String> env = new TreeMap<>();
-        env.put("SQS_QUEUE_URL", queueUrl);
-        env.put("SQS_DLQ_URL", dlqUrl);
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "harness");
-        env.put("AWS_SECRET_ACCESS_KEY", "harness");
-        env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl());
-        env.put("META_GRAPH_URL", meta.baseUrl());
-        env.put("MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false");
+        Map<String, String> env = new TreeMap<>(WorkerJar.contractEnvironment(queueUrl, dlqUrl, sqs.endpoint(),
+                meta.baseUrl()));
         env.put("CAPI_META_CONNECT_TIMEOUT", "1s");
         env.put("CAPI_META_READ_TIMEOUT", "2s");
         env.put("CAPI_META_CALL_TIMEOUT", CALL_TIMEOUT.toSeconds() + "s");

@@ -1,7 +1,7 @@
 package ai.track.capidispatch.faults;
 
+import ai.track.capidispatch.support.WorkerJar;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,10 +62,6 @@ final class WorkerPool implements AutoCloseable {
             List<String> slowStops, List<String> crashes, Map<String, Integer> logErrors) {
     }
 
-    /** Prefixes of inherited variables that would reach the worker's configuration or JVM. */
-    private static final List<String> CONFIGURING = List.of("AWS_", "META_", "SQS_", "CAPI_", "SPRING_",
-            "SERVER_", "MANAGEMENT_", "RESILIENCE4J_", "LOGGING_", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS");
-
     private static final Pattern MESSAGE = Pattern.compile("\"message\":\"([^\"]{0,100})");
     /** A message id or a URL: the message is cut there, so that one kind of error counts as one. */
     private static final Pattern IDS = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-|https?://");
@@ -105,20 +101,12 @@ final class WorkerPool implements AutoCloseable {
         if (crashes.size() >= MAX_CRASHES) {
             throw new IllegalStateException("workers keep failing, giving up: " + crashes);
         }
-        int port = freePort();
+        int port = WorkerJar.freePort();
         String name = "worker-" + (++started);
         Path log = logDir.resolve(name + ".log");
-        List<String> command = new ArrayList<>();
-        command.add(java);
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        // Nothing inherited may configure the worker: only what the harness names, as in a task definition.
-        builder.environment().keySet().removeIf(key -> CONFIGURING.stream().anyMatch(key::startsWith));
-        builder.environment().putAll(env);
-        builder.environment().put("SERVER_PORT", String.valueOf(port));
-        Worker worker = new Worker(name, builder.start(), port, log);
+        Map<String, String> workerEnv = new TreeMap<>(env);
+        workerEnv.put("SERVER_PORT", String.valueOf(port));
+        Worker worker = new Worker(name, WorkerJar.start(java, jvmOptions, jar, workerEnv, log), port, log);
         running.add(worker);
         all.add(worker);
         if (running.size() > 1) {
@@ -229,12 +217,6 @@ final class WorkerPool implements AutoCloseable {
 
     static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Leaves no process behind, whatever happened to the run. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.track.capidispatch.faults.FaultHarness;
 import ai.track.capidispatch.faults.Report;
+import ai.track.capidispatch.support.WorkerJar;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ class FaultHarnessIT {
         long seed = Long.getLong("faults.seed", new Random().nextLong());
         FaultHarness.Settings settings = new FaultHarness.Settings(800, Duration.ofSeconds(60),
                 Duration.ofSeconds(10), 4, 0.5, 15, 25, 40, Duration.ofMinutes(5), seed,
-                Path.of(System.getProperty("worker.jar")), FaultHarness.Settings.thisJava(),
+                WorkerJar.packaged(), WorkerJar.currentJava(),
                 List.of("-Xmx307m", "-XX:+ExitOnOutOfMemoryError"), Path.of("target", "faults-it"));
 
         Report report = new FaultHarness(settings, line -> System.out.println("FaultHarnessIT " + line)).run();

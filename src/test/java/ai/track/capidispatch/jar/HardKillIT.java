@@ -9,9 +9,9 @@ import ai.track.capidispatch.resilience.NumberedEvents;
 import ai.track.capidispatch.resilience.QueueContents;
 import ai.track.capidispatch.support.TestInfrastructure;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
+import ai.track.capidispatch.support.WorkerJar;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,36 +122,14 @@ class HardKillIT {
      */
     private Process startWorker(Queues queues, String name) throws IOException {
         Path log = Files.createTempFile("worker-" + name, ".log");
-        ProcessBuilder process = new ProcessBuilder(javaBinary(), "-jar", System.getProperty("worker.jar"))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = process.environment();
-        env.keySet().removeIf(key -> key.startsWith("AWS_") || key.startsWith("META_") || key.startsWith("SQS_")
-                || key.startsWith("CAPI_"));
-        env.put("SQS_QUEUE_URL", queues.queueUrl());
-        env.put("SQS_DLQ_URL", queues.dlqUrl());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("AWS_ENDPOINT_URL_SQS", TestInfrastructure.sqs().endpoint());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl());
-        env.put("META_GRAPH_URL", meta.baseUrl());
-        env.put("SERVER_PORT", String.valueOf(freePort()));
-        env.put("MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false");
+        Map<String, String> env = WorkerJar.contractEnvironment(queues.queueUrl(), queues.dlqUrl(),
+                TestInfrastructure.sqs().endpoint(), meta.baseUrl());
+        env.put("SERVER_PORT", String.valueOf(WorkerJar.freePort()));
         env.put("CAPI_DISPATCH_MAX_BATCHES_IN_FLIGHT", "1");
         env.put("CAPI_DISPATCH_BATCH_MAX_EVENTS", "50");
-        Process worker = process.start();
+        Process worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
         workers.add(worker);
         return worker;
     }
 
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -13,9 +13,9 @@ import static org.awaitility.Awaitility.await;
 
 import ai.track.capidispatch.support.TestInfrastructure;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
+import ai.track.capidispatch.support.WorkerJar;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -54,25 +55,13 @@ class WorkerJarIT {
         TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
         meta.stubFor(post(urlPathEqualTo("/v26.0/" + PIXEL_ID + "/events")).willReturn(aResponse().withStatus(200)
                 .withBody("{\"events_received\":1,\"fbtrace_id\":\"JarTrace\"}")));
-        int port = freePort();
+        int port = WorkerJar.freePort();
         Path log = Files.createTempFile("worker-jar", ".log");
 
-        ProcessBuilder process = new ProcessBuilder(javaBinary(), "-jar", System.getProperty("worker.jar"))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = process.environment();
-        env.keySet().removeIf(name -> name.startsWith("AWS_") || name.startsWith("META_") || name.startsWith("SQS_"));
-        env.put("SQS_QUEUE_URL", queues.queueUrl());
-        env.put("SQS_DLQ_URL", queues.dlqUrl());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "test");
-        env.put("AWS_SECRET_ACCESS_KEY", "test");
-        env.put("AWS_ENDPOINT_URL_SQS", TestInfrastructure.sqs().endpoint());
-        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", meta.baseUrl());
-        env.put("META_GRAPH_URL", meta.baseUrl());
+        Map<String, String> env = WorkerJar.contractEnvironment(queues.queueUrl(), queues.dlqUrl(),
+                TestInfrastructure.sqs().endpoint(), meta.baseUrl());
         env.put("SERVER_PORT", String.valueOf(port));
-        env.put("MANAGEMENT_CLOUDWATCH_METRICS_EXPORT_ENABLED", "false");
-        worker = process.start();
+        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
 
         await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
 
@@ -101,7 +90,6 @@ class WorkerJarIT {
                 .allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
     }
 
-
     private static int healthStatus(int port) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -112,16 +100,6 @@ class WorkerJarIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
