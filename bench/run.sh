@@ -4,6 +4,7 @@
 #   bench/run.sh                    # preload 50,000 events, drain them, compare with the queue's drain rate
 #   bench/run.sh steady             # 500 events/s for 60 s, latency under load
 #   bench/run.sh startup            # start-up only: seconds and CPU-seconds until /health answers 200
+#   WORKER_EXTRA_OPTIONS=-XX:StartFlightRecording=filename=target/bench/w.jfr  # added to the image's JVM options
 #   JAR=path/to/extracted/app.jar   # run another jar than target's, e.g. one extracted as the image does
 #   EVENTS=20000 LATENCY_MS=50 RATE=500 SECONDS=60 WORKER_JAVA=/path/to/java bench/run.sh [preload|steady]
 set -euo pipefail
@@ -16,6 +17,7 @@ jar=${JAR:-$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name 
 java -Djar="$jar" \
   -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="${SECONDS_STEADY:-60}" \
   ${WORKER_JAVA:+-Djava="$WORKER_JAVA"} ${WORKER_JVM_OPTIONS:+-DjvmOptions="$WORKER_JVM_OPTIONS"} \
+  ${WORKER_EXTRA_OPTIONS:+-DextraJvmOptions="$WORKER_EXTRA_OPTIONS"} \
   -Dlogback.configurationFile=bench/logback-harness.xml \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   ai.track.capidispatch.bench.Benchmark "${1:-preload}"

@@ -6,7 +6,6 @@ import ai.track.capidispatch.dispatch.ErrorClass;
 import ai.track.capidispatch.dispatch.IncomingMessage;
 import io.awspring.cloud.sqs.annotation.SqsListener;
 import io.awspring.cloud.sqs.listener.SqsHeaders;
-import io.awspring.cloud.sqs.listener.acknowledgement.BatchAcknowledgement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,9 @@ import org.springframework.stereotype.Component;
 /**
  * Receives messages as raw strings, a poll at a time (conversion failures inside Spring Cloud AWS would leak
  * permits and stall the listener; parsing is the dispatch service's job), hands each to the dispatch service
- * and, once every outcome of the poll is known, lets {@link OutcomeSettler} act on them together so deletes,
- * DLQ writes and visibility changes go out in batches of ten.
+ * and, once every outcome of the poll is known, lets {@link OutcomeSettler} act on them together. The listener's
+ * future completes once SQS has answered those actions; until then the poll's messages count against
+ * {@code max-concurrent-messages}.
  */
 @Component
 class ConversionEventListener {
@@ -41,15 +41,14 @@ class ConversionEventListener {
     }
 
     @SqsListener(value = "${capi.sqs.queue-url}", id = LISTENER_ID)
-    CompletableFuture<Void> onMessages(List<Message<String>> messages, BatchAcknowledgement<String> acknowledgement) {
+    CompletableFuture<Void> onMessages(List<Message<String>> messages) {
         List<CompletableFuture<ReceivedMessage>> received = new ArrayList<>(messages.size());
         for (Message<String> message : messages) {
             IncomingMessage incoming = toIncoming(message);
             received.add(dispatch(incoming).thenApply(outcome -> new ReceivedMessage(message, incoming, outcome)));
         }
         return CompletableFuture.allOf(received.toArray(CompletableFuture[]::new))
-                .thenCompose(all -> settler.settle(received.stream().map(CompletableFuture::join).toList(),
-                        acknowledgement));
+                .thenCompose(all -> settler.settle(received.stream().map(CompletableFuture::join).toList()));
     }
 
     /** The one broad catch: whatever went wrong, the message stays on the queue; the body is never logged. */

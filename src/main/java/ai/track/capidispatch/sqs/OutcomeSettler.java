@@ -1,7 +1,6 @@
 package ai.track.capidispatch.sqs;
 
 import ai.track.capidispatch.dispatch.DispatchOutcome;
-import io.awspring.cloud.sqs.listener.acknowledgement.BatchAcknowledgement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +8,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.messaging.Message;
 import org.springframework.stereotype.Component;
 
 /**
  * Maps each outcome to its SQS action, the only place that does (contract §4):
  * <ul>
- * <li>delivered → delete;</li>
+ * <li>delivered → delete (gathered in tens across polls by {@link MessageDeleter});</li>
  * <li>dead-lettered → copy to the DLQ, and delete only the messages whose copy SQS confirmed;</li>
  * <li>retried → visible again after its backoff;</li>
  * <li>held → visible again after the hold, and consumption pauses.</li>
@@ -27,26 +25,29 @@ class OutcomeSettler {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeSettler.class);
 
+    private final MessageDeleter deleter;
     private final DeadLetterWriter deadLetterWriter;
     private final VisibilityChanger visibility;
     private final ConsumptionController consumption;
     private final RandomGenerator random = RandomGenerator.getDefault();
 
-    OutcomeSettler(DeadLetterWriter deadLetterWriter, VisibilityChanger visibility,
+    OutcomeSettler(MessageDeleter deleter, DeadLetterWriter deadLetterWriter, VisibilityChanger visibility,
             ConsumptionController consumption) {
+        this.deleter = deleter;
         this.deadLetterWriter = deadLetterWriter;
         this.visibility = visibility;
         this.consumption = consumption;
     }
 
-    CompletableFuture<Void> settle(List<ReceivedMessage> messages, BatchAcknowledgement<String> acknowledgement) {
-        List<Message<String>> toDelete = new ArrayList<>();
+    /** Completes once SQS has answered every action; never exceptionally. */
+    CompletableFuture<Void> settle(List<ReceivedMessage> messages) {
+        List<String> toDelete = new ArrayList<>();
         List<ReceivedMessage> deadLetters = new ArrayList<>();
         List<VisibilityChanger.Delay> delays = new ArrayList<>();
         for (ReceivedMessage message : messages) {
             DispatchOutcome outcome = message.outcome();
             if (outcome instanceof DispatchOutcome.Delivered) {
-                toDelete.add(message.message());
+                toDelete.add(message.receiptHandle());
             } else if (outcome instanceof DispatchOutcome.DeadLetter) {
                 deadLetters.add(message);
             } else if (outcome instanceof DispatchOutcome.RetryLater retry && retry.retryAfter() != null) {
@@ -68,16 +69,8 @@ class OutcomeSettler {
                 ? CompletableFuture.completedFuture(List.of())
                 : deadLetterWriter.write(deadLetters);
         return written.thenCompose(confirmed -> {
-            confirmed.forEach(message -> toDelete.add(message.message()));
-            return toDelete.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
-                    : acknowledgement.acknowledgeAsync(toDelete);
-        }).thenCombine(delayed, (deleted, done) -> (Void) null).exceptionally(failure -> {
-            // A failed delete means SQS redelivers a message Meta already has; the same event_id lets Meta
-            // drop the duplicate. Nothing is lost.
-            log.atWarn().addKeyValue("record", "AcknowledgementFailed").addKeyValue("messages", toDelete.size())
-                    .addKeyValue("error", failure.getClass().getSimpleName())
-                    .log("Could not delete delivered messages; they will be redelivered and deduplicated by Meta");
-            return null;
-        });
+            confirmed.forEach(message -> toDelete.add(message.receiptHandle()));
+            return toDelete.isEmpty() ? CompletableFuture.<Void>completedFuture(null) : deleter.delete(toDelete);
+        }).thenCombine(delayed, (deleted, done) -> (Void) null);
     }
 }

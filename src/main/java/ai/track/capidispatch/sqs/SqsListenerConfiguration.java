@@ -3,15 +3,20 @@ package ai.track.capidispatch.sqs;
 import io.awspring.cloud.autoconfigure.sqs.SqsAsyncClientCustomizer;
 import io.awspring.cloud.sqs.config.SqsMessageListenerContainerFactory;
 import io.awspring.cloud.sqs.listener.ListenerMode;
+import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactories;
+import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactory;
 import io.awspring.cloud.sqs.listener.acknowledgement.handler.AcknowledgementMode;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(SqsWorkerProperties.class)
@@ -19,10 +24,11 @@ class SqsListenerConfiguration {
 
     /**
      * Replaces Spring Cloud AWS's default factory (same bean name) so the worker decides acknowledgement.
-     * BATCH: the listener gets a poll's messages at once and settles them together (deletes in tens).
-     * MANUAL: a message is deleted only once its outcome is known (delivered, or safely in the DLQ).
-     * Interval and threshold zero: deletes go out at once instead of in a 1 s buffer that a shutdown in
-     * Spring Cloud AWS 4.1.0 can lose (awspring/spring-cloud-aws#1661).
+     * BATCH: the listener gets a poll's messages at once and settles them together.
+     * MANUAL: the worker deletes a message itself ({@link MessageDeleter}), only once its outcome is known
+     * (delivered, or safely in the DLQ); Spring Cloud AWS's own acknowledgement is never called. Its batching
+     * processor, the alternative, buffers deletes for a second and can lose them on shutdown in 4.1.0
+     * (awspring/spring-cloud-aws#1661); interval and threshold zero keep its unused processor the immediate one.
      * Poll back-off: after a failed receive the polling thread sleeps before its next poll, so an unreachable SQS
      * costs a poll every few seconds rather than a tight loop of errors.
      */
@@ -40,11 +46,28 @@ class SqsListenerConfiguration {
                         .queueNotFoundStrategy(properties.queueNotFoundStrategy())
                         .maxConcurrentMessages(properties.maxConcurrentMessages())
                         .maxMessagesPerPoll(properties.maxMessagesPerPoll())
+                        .backPressureHandlerFactory(pacedPolls(properties))
+                        // Only the system attributes the listener reads: all of them would be received, parsed and
+                        // mapped to headers for each message, for nothing. (Message attributes stay "All": Spring
+                        // Cloud AWS refuses an empty list, and producers do not set any.)
+                        .messageSystemAttributeNames(List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                MessageSystemAttributeName.SENT_TIMESTAMP))
                         .pollTimeout(properties.pollTimeout())
                         .pollBackOffPolicy(pollBackOff(properties))
                         .listenerShutdownTimeout(properties.listenerShutdownTimeout())
                         .acknowledgementShutdownTimeout(Duration.ofSeconds(3)))
                 .build();
+    }
+
+    /**
+     * Spring Cloud AWS's limit on messages in flight, then {@link PollPacer} on how many receives run at once (in
+     * place of its adaptive handler, which runs up to {@code max-concurrent-messages / 10} long polls whenever a
+     * receive brings anything). A new pacer per container start: a stopped container has drained its handlers.
+     */
+    static BackPressureHandlerFactory pacedPolls(SqsWorkerProperties properties) {
+        return BackPressureHandlerFactories.compositeBackPressureHandler(
+                BackPressureHandlerFactories.concurrencyLimiterBackPressureHandler(),
+                options -> PollPacer.forQueue(properties));
     }
 
     /** See {@link ListenerTaskExecutor}; a bean so the context shuts it down after the listener has stopped. */
@@ -80,6 +103,13 @@ class SqsListenerConfiguration {
                 .httpClientBuilder(NettyNioAsyncHttpClient.builder()
                         .maxConcurrency(polls + 50)
                         .connectionAcquisitionTimeout(Duration.ofSeconds(10)))
+                // Completions run on the HTTP client's own thread instead of hopping to the SDK's executor: a
+                // tenth of the worker's CPU at a steady rate. Safe because nothing that follows an SQS call blocks:
+                // Spring Cloud AWS hands received messages to the listener's executor, and the worker's own
+                // callbacks (MessageDeleter, DeadLetterWriter, VisibilityChanger) only complete futures, log, or
+                // start the next asynchronous call. Keep it that way: a blocking callback here would stall SQS I/O.
+                .asyncConfiguration(async -> async.advancedOption(
+                        SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, Runnable::run))
                 // Added to what is there, not replacing it: Spring Cloud AWS's user agent and any other
                 // customizer's settings stay.
                 .overrideConfiguration(builder.overrideConfiguration().toBuilder()

@@ -28,6 +28,11 @@ import org.springframework.validation.annotation.Validated;
  *     waits this long before it polls again, doubling per further failure
  * @param pollBackOffMax the cap of that wait: while SQS stays unreachable the worker polls once per this
  *     interval, and this is the longest it takes to notice SQS is back. A successful receive resets the wait
+ * @param sparsePollDelay when receives come back with fewer messages than asked for (the queue is nearly empty,
+ *     SQS hands out what arrives), the listener keeps one poll running and starts it only after this delay, so
+ *     messages gather and one receive takes several; see {@link PollPacer}. Zero polls again at once
+ * @param deleteLinger how long a delivered message waits to be deleted together with others, up to ten per SQS
+ *     call; see {@link MessageDeleter}
  */
 @Validated
 @ConfigurationProperties("capi.sqs")
@@ -42,7 +47,9 @@ public record SqsWorkerProperties(
         @NotNull Duration listenerShutdownTimeout,
         @NotNull Duration maxPause,
         @NotNull @DurationMin(millis = 10) Duration pollBackOffInitial,
-        @NotNull @DurationMax(minutes = 5) Duration pollBackOffMax) {
+        @NotNull @DurationMax(minutes = 5) Duration pollBackOffMax,
+        @NotNull @DurationMax(seconds = 1) Duration sparsePollDelay,
+        @NotNull @DurationMax(seconds = 1) Duration deleteLinger) {
 
     /** Bean Validation reads this as the property {@code pollBackOffWithinMax}. */
     @AssertTrue(message = "capi.sqs.poll-back-off-initial must not exceed capi.sqs.poll-back-off-max")

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <li>{@code startup}: only the start-up measurement every mode begins with.</li>
  * </ul>
  * Options (system properties): {@code events} (50000), {@code latencyMs} (50), {@code rate} (500),
- * {@code seconds} (60), {@code java} (the JVM running the worker), {@code jvmOptions}.
+ * {@code seconds} (60), {@code java} (the JVM running the worker), {@code jvmOptions} (replace the image's),
+ * {@code extraJvmOptions} (added to them, e.g. a flight recording).
  */
 public final class Benchmark {
 
@@ -39,8 +40,12 @@ public final class Benchmark {
         String java = System.getProperty("java", WorkerJar.currentJava());
         ImageRuntime image = ImageRuntime.fromDockerfile(Path.of("Dockerfile"));
         String customOptions = System.getProperty("jvmOptions", "").trim();
-        List<String> jvmOptions = customOptions.isEmpty() ? image.jvmOptions()
-                : Arrays.asList(customOptions.split("\\s+"));
+        List<String> jvmOptions = new ArrayList<>(customOptions.isEmpty() ? image.jvmOptions()
+                : Arrays.asList(customOptions.split("\\s+")));
+        String extraOptions = System.getProperty("extraJvmOptions", "").trim();
+        if (!extraOptions.isEmpty()) {
+            jvmOptions.addAll(Arrays.asList(extraOptions.split("\\s+")));
+        }
         System.err.println("worker JVM options: " + String.join(" ", jvmOptions) + "; environment from the image: "
                 + image.environment());
 
