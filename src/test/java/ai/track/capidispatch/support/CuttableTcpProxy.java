@@ -28,6 +28,8 @@ public final class CuttableTcpProxy implements AutoCloseable {
     private final Set<Socket> live = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile ServerSocket listening;
+    /** Guarded by this: holds the port while cut. */
+    private Socket placeholder;
 
     private CuttableTcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -64,6 +66,7 @@ public final class CuttableTcpProxy implements AutoCloseable {
         listening = null;
         if (server != null) {
             closeQuietly(server);
+            placeholder = reserve(port);
         }
         for (Socket socket : live) {
             reset(socket);
@@ -74,14 +77,35 @@ public final class CuttableTcpProxy implements AutoCloseable {
     /** Listens again on the same port. */
     public synchronized void restore() {
         if (listening == null) {
+            closeQuietly(placeholder);
+            placeholder = null;
             listening = bind(port);
             startAccepting(listening);
         }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         cut();
+        closeQuietly(placeholder);
+        placeholder = null;
+    }
+
+    /**
+     * Holds the port while cut, bound but not listening: connections to it are refused, and no other socket of
+     * this machine (a server binding port 0, a client's ephemeral source port) can take it meanwhile, which
+     * once let a connection through a cut proxy.
+     */
+    private static Socket reserve(int port) {
+        Socket socket = new Socket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(LOOPBACK, port));
+            return socket;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            return null; // taken already: the cut still refuses unless that taker listens
+        }
     }
 
     private static ServerSocket bind(int port) {
@@ -165,6 +189,9 @@ public final class CuttableTcpProxy implements AutoCloseable {
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
         try {
             closeable.close();
         } catch (Exception ignored) {
