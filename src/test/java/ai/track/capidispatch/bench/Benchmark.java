@@ -139,6 +139,7 @@ public final class Benchmark {
             // the events sent after the first WARM_UP, as a worker that has been running for a while sees them.
             long firstSent = loader.sentAt.values().stream().mapToLong(Long::longValue).min().orElse(0);
             double[] warm = latencies(loader, meta, firstSent + WARM_UP.toNanos());
+            printLatencyWindows(loader, meta, firstSent);
             System.out.printf(Locale.ROOT, "BENCH steady rate=%d/s for %ds | requests=%d mean_events_per_request=%.0f |"
                     + " e2e_latency_ms p50=%.0f p95=%.0f p99=%.0f | after the first %ds: p50=%.0f p95=%.0f p99=%.0f |"
                     + " cpu_s_per_1000=%.3f | peak_rss_mb=%.0f |"
@@ -177,6 +178,28 @@ public final class Benchmark {
                 break; // stalled: report what arrived
             }
         }
+    }
+
+    /**
+     * p50, p95 and the maximum latency of the events sent in each 5 s, to stderr: a tail from one window is a stall
+     * (a pause, a compile, the machine), a tail spread over all of them is the worker's steady state.
+     */
+    private static void printLatencyWindows(QueueLoader loader, GraphStandIn meta, long firstSent) {
+        long window = Duration.ofSeconds(5).toNanos();
+        Map<Long, List<Long>> byWindow = new java.util.TreeMap<>();
+        meta.arrivals.forEach((sequence, arrived) -> {
+            Long sent = loader.sentAt.get(sequence);
+            if (sent != null) {
+                byWindow.computeIfAbsent((sent - firstSent) / window, key -> new ArrayList<>()).add(arrived - sent);
+            }
+        });
+        StringBuilder line = new StringBuilder("latency by 5 s of sending (p50/p95/max ms):");
+        byWindow.forEach((index, values) -> {
+            values.sort(null);
+            line.append(String.format(Locale.ROOT, " %ds:%.0f/%.0f/%.0f", index * 5, at(values, 0.50), at(values, 0.95),
+                    values.get(values.size() - 1) / 1e6));
+        });
+        System.err.println(line);
     }
 
     /** p50, p95, p99 of put-on-queue → arrived-at-Meta, in ms. */
