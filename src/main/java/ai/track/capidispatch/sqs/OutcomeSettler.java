@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,8 +20,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class OutcomeSettler {
-
-    private static final Logger log = LoggerFactory.getLogger(OutcomeSettler.class);
 
     private final MessageDeleter deleter;
     private final DeadLetterWriter deadLetterWriter;
