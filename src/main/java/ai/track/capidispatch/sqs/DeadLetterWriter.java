@@ -2,6 +2,7 @@ package ai.track.capidispatch.sqs;
 
 import ai.track.capidispatch.dispatch.DispatchOutcome;
 import ai.track.capidispatch.dispatch.MetaError;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,11 +42,26 @@ class DeadLetterWriter {
     /** Completes with the messages whose copy SQS confirmed; never completes exceptionally. */
     CompletableFuture<List<ReceivedMessage>> write(List<ReceivedMessage> deadLetters) {
         List<CompletableFuture<List<ReceivedMessage>>> chunks = new ArrayList<>();
-        for (List<ReceivedMessage> chunk : SqsBatches.of(deadLetters)) {
+        // Split by size too: one message near SQS's 1 MiB in a batch with others had the whole batch refused,
+        // at every redelivery, so none of them ever reached the DLQ.
+        for (List<ReceivedMessage> chunk : SqsBatches.of(deadLetters, DeadLetterWriter::copyBytes,
+                SqsBatches.MAX_SEND_BYTES)) {
             chunks.add(writeChunk(chunk));
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
                 .thenApply(done -> chunks.stream().flatMap(chunk -> chunk.join().stream()).toList());
+    }
+
+    /** What SQS counts toward a send's 1 MiB: the body and each attribute's name, type and value, in UTF-8. */
+    static long copyBytes(ReceivedMessage message) {
+        long bytes = message.incoming().body().getBytes(StandardCharsets.UTF_8).length;
+        for (Map.Entry<String, MessageAttributeValue> attribute : attributes(message).entrySet()) {
+            MessageAttributeValue value = attribute.getValue();
+            bytes += attribute.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + value.dataType().getBytes(StandardCharsets.UTF_8).length
+                    + value.stringValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return bytes;
     }
 
     private CompletableFuture<List<ReceivedMessage>> writeChunk(List<ReceivedMessage> chunk) {
@@ -67,7 +83,7 @@ class DeadLetterWriter {
             Throwable failure) {
         if (failure != null) {
             log.atError().addKeyValue("record", "DeadLetterWriteFailed").addKeyValue("messages", chunk.size())
-                    .addKeyValue("error", failure.getClass().getSimpleName())
+                    .addKeyValue("error", SqsErrors.describe(failure))
                     .log("DLQ write failed; the messages stay on the main queue");
             return List.of();
         }

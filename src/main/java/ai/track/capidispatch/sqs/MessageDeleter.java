@@ -139,7 +139,7 @@ class MessageDeleter implements DisposableBean {
         }
         call.whenComplete((response, failure) -> {
             if (failure != null) {
-                logFailed(batch.size(), failure.getClass().getSimpleName());
+                logFailed(batch.size(), SqsErrors.describe(failure));
             } else if (response.hasFailed() && !response.failed().isEmpty()) {
                 logFailed(response.failed().size(), response.failed().get(0).code());
             }

@@ -1,0 +1,84 @@
+package ai.track.capidispatch.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.track.capidispatch.dispatch.DispatchOutcome;
+import ai.track.capidispatch.dispatch.ErrorClass;
+import ai.track.capidispatch.dispatch.IncomingMessage;
+import ai.track.capidispatch.support.TestInfrastructure;
+import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.messaging.support.MessageBuilder;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Against the embedded SQS server, through the real async client. */
+class DeadLetterWriterTest {
+
+    private final String dlqUrl = TestInfrastructure.sqs().createQueue("dlq-writer-" + System.nanoTime(), Map.of());
+    private final SqsAsyncClient client = SqsAsyncClient.builder()
+            .endpointOverride(URI.create(TestInfrastructure.sqs().endpoint()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+            .build();
+    private final DeadLetterWriter writer = new DeadLetterWriter(client, new SqsWorkerProperties(dlqUrl + "-main",
+            dlqUrl, QueueNotFoundStrategy.FAIL, 100, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
+            Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofMillis(50), Duration.ofMillis(10)));
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void aBodyNearSqssLimitAmongOthersStillReachesTheDlqWithAllOfThem() throws Exception {
+        // Together they are over the 1 MiB SQS allows per send; in one batch SQS refused all six, every time.
+        List<ReceivedMessage> deadLetters = new ArrayList<>();
+        deadLetters.add(deadLetter("big", "{\"x\": \"" + "A".repeat(1024 * 1024 - 16) + "\"}"));
+        for (int i = 0; i < 5; i++) {
+            deadLetters.add(deadLetter("small-" + i, "{\"event\": \"DROP TABLE\"}"));
+        }
+
+        List<ReceivedMessage> written = writer.write(deadLetters).get(10, TimeUnit.SECONDS);
+
+        assertThat(written).hasSize(6);
+        assertThat(dlqBodies()).hasSize(6);
+    }
+
+    @Test
+    void countsTheAttributesTheCopyCarriesTowardTheLimit() {
+        ReceivedMessage message = deadLetter("m", "{}");
+
+        assertThat(DeadLetterWriter.copyBytes(message)).as("body plus capi-* attribute names, types and values")
+                .isGreaterThan("{}".length() + "capi-error-class".length() + "INVALID_MESSAGE".length());
+    }
+
+    private static ReceivedMessage deadLetter(String id, String body) {
+        return new ReceivedMessage(MessageBuilder.withPayload(body).build(),
+                new IncomingMessage(id, body, 1, Instant.now()),
+                new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, "body is not valid JSON", null));
+    }
+
+    private List<String> dlqBodies() {
+        List<String> bodies = new ArrayList<>();
+        List<Message> batch;
+        do {
+            batch = TestInfrastructure.sqs().client().receiveMessage(b -> b.queueUrl(dlqUrl).maxNumberOfMessages(10)
+                    .waitTimeSeconds(1)).messages();
+            batch.forEach(message -> bodies.add(message.body()));
+        } while (!batch.isEmpty());
+        return bodies;
+    }
+}
