@@ -6,8 +6,6 @@ import ai.track.capidispatch.dispatch.DispatchOutcome;
 import ai.track.capidispatch.dispatch.ErrorClass;
 import ai.track.capidispatch.dispatch.IncomingMessage;
 import ai.track.capidispatch.support.TestInfrastructure;
-import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,9 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.messaging.support.MessageBuilder;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -27,15 +22,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class DeadLetterWriterTest {
 
     private final String dlqUrl = TestInfrastructure.sqs().createQueue("dlq-writer-" + System.nanoTime(), Map.of());
-    private final SqsAsyncClient client = SqsAsyncClient.builder()
-            .endpointOverride(URI.create(TestInfrastructure.sqs().endpoint()))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-            .build();
-    private final DeadLetterWriter writer = new DeadLetterWriter(client, new SqsWorkerProperties(dlqUrl + "-main",
-            dlqUrl, QueueNotFoundStrategy.FAIL, 100, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
-            Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
-            Duration.ofMillis(50), Duration.ofMillis(10)));
+    private final SqsAsyncClient client = TestInfrastructure.sqs().newAsyncClient();
+    private final DeadLetterWriter writer =
+            new DeadLetterWriter(client, TestSqsProperties.of(dlqUrl + "-main", dlqUrl, Duration.ofMillis(10)));
 
     @AfterEach
     void close() {

@@ -3,8 +3,6 @@ package ai.track.capidispatch.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.track.capidispatch.support.TestInfrastructure;
-import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -35,19 +30,14 @@ class MessageDeleterTest {
     private final String queueUrl = TestInfrastructure.sqs().createQueue("deleter-" + System.nanoTime(), Map.of());
     /** Entries per DeleteMessageBatch call, in the order SQS got them. */
     private final List<Integer> deleteCalls = new CopyOnWriteArrayList<>();
-    private final SqsAsyncClient client = SqsAsyncClient.builder()
-            .endpointOverride(URI.create(TestInfrastructure.sqs().endpoint()))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-            .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
-                @Override
-                public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                    if (context.request() instanceof DeleteMessageBatchRequest delete) {
-                        deleteCalls.add(delete.entries().size());
-                    }
-                }
-            }))
-            .build();
+    private final SqsAsyncClient client = TestInfrastructure.sqs().newAsyncClient(new ExecutionInterceptor() {
+        @Override
+        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+            if (context.request() instanceof DeleteMessageBatchRequest delete) {
+                deleteCalls.add(delete.entries().size());
+            }
+        }
+    });
 
     private boolean closed;
 
@@ -138,10 +128,7 @@ class MessageDeleterTest {
     }
 
     private MessageDeleter deleter(Duration linger) {
-        return new MessageDeleter(client, new SqsWorkerProperties(queueUrl, queueUrl + "-dlq",
-                QueueNotFoundStrategy.FAIL, 100, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Duration.ofMillis(50), linger));
+        return new MessageDeleter(client, TestSqsProperties.of(queueUrl, queueUrl + "-dlq", linger));
     }
 
     /** Puts {@code count} messages on the queue and receives them all: their receipt handles. */

@@ -3,13 +3,16 @@ package ai.track.capidispatch.support;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -52,6 +55,19 @@ public final class EmbeddedSqs implements AutoCloseable {
 
     public SqsClient client() {
         return client;
+    }
+
+    /**
+     * A new asynchronous client of this server, as the worker uses, for tests of the worker's SQS classes; the
+     * caller closes it. Interceptors see every call (to count them, say).
+     */
+    public SqsAsyncClient newAsyncClient(ExecutionInterceptor... interceptors) {
+        return SqsAsyncClient.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
+                .build();
     }
 
     public String createQueue(String name, Map<QueueAttributeName, String> attributes) {
