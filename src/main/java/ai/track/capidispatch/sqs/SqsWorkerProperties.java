@@ -48,8 +48,8 @@ public record SqsWorkerProperties(
         @NotNull Duration maxPause,
         @NotNull @DurationMin(millis = 10) Duration pollBackOffInitial,
         @NotNull @DurationMax(minutes = 5) Duration pollBackOffMax,
-        @NotNull @DurationMax(seconds = 1) Duration sparsePollDelay,
-        @NotNull @DurationMax(seconds = 1) Duration deleteLinger) {
+        @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration sparsePollDelay,
+        @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration deleteLinger) {
 
     /** Bean Validation reads this as the property {@code pollBackOffWithinMax}. */
     @AssertTrue(message = "capi.sqs.poll-back-off-initial must not exceed capi.sqs.poll-back-off-max")
