@@ -118,6 +118,13 @@ public final class MetaResponseClassifier {
             if (code == 10 || (code >= 200 && code <= 299)) {
                 return response.hold(ErrorClass.PERMISSION, "permission denied");
             }
+            // 100 with subcode 33: "Object with ID ... does not exist, cannot be loaded due to missing permissions":
+            // the pixel in the URL is wrong or this token cannot see it. Every event of the pixel would fail alike,
+            // so dead-lettering them (after bisecting each batch down to single events: ~2 requests per event)
+            // would fill the DLQ for a configuration fault. Held, like a missing permission.
+            if (code == 100 && Integer.valueOf(33).equals(error.subcode())) {
+                return response.hold(ErrorClass.PERMISSION, "pixel not found or not visible to this token");
+            }
             // 2635: the configured Graph API version is retired; every request fails until it is raised.
             if (code == 2635) {
                 return response.hold(ErrorClass.DEPRECATED_API_VERSION,

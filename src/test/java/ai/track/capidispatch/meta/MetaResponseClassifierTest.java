@@ -112,6 +112,18 @@ class MetaResponseClassifierTest {
         }
 
         @Test
+        void holdsWhenThePixelDoesNotExistOrTheTokenCannotSeeIt() {
+            // A wrong pixel id in the secret: every event of the pixel fails alike, none is at fault.
+            GatewayResult result = classifier.classify(400, "{\"error\":{\"message\":\"Unsupported post request. "
+                    + "Object with ID '123456789012345' does not exist, cannot be loaded due to missing permissions, "
+                    + "or does not support this operation.\",\"type\":\"GraphMethodException\",\"code\":100,"
+                    + "\"error_subcode\":33,\"fbtrace_id\":\"AxYz\"}}", 1000, null);
+
+            assertHold(result, ErrorClass.PERMISSION);
+            assertThat(result.reason()).contains("pixel not found");
+        }
+
+        @Test
         void holdsWhenAdsManagementPermissionIsMissing() {
             GatewayResult result = classifier.classify(403, fixture("permission-denied.json"), 1, null);
 
