@@ -181,8 +181,14 @@ public final class MetaResponseClassifier {
         if (httpStatus >= 400 && httpStatus <= 499) {
             return response.deadLetter("Meta rejected the request");
         }
-        // 1xx, 3xx, out-of-range: not an answer the Conversions API documents (a redirect points at a proxy or
-        // a wrong META_GRAPH_URL). Retry; the attempt limit dead-letters the message if it persists.
+        // 3xx: the worker does not follow redirects (events go to the configured URL only), and the Graph API does
+        // not redirect its events edge: a wrong META_GRAPH_URL (http for https, a moved host) or a proxy answers.
+        // Every message would get the same answer, retried until the attempt limit dead-lettered it. Held.
+        if (httpStatus >= 300 && httpStatus <= 399) {
+            return notFromMeta(httpStatus, responseBody, body, origin, response.fbtraceId);
+        }
+        // 1xx, out-of-range: not an answer the Conversions API documents. Retry; the attempt limit dead-letters the
+        // message if it persists.
         return response.retry(ErrorClass.TRANSIENT, "unexpected answer from Meta");
     }
 
@@ -227,6 +233,9 @@ public final class MetaResponseClassifier {
         } else if (httpStatus == 401 || httpStatus == 403 || httpStatus == 407) {
             reason.append(" — refused by a proxy, gateway or firewall, not by Meta: check META_GRAPH_URL and the"
                     + " network path to Meta");
+        } else if (httpStatus >= 300 && httpStatus <= 399) {
+            reason.append(" — a redirect, which the worker does not follow: check META_GRAPH_URL (https, the host)"
+                    + " and any proxy in between");
         } else {
             reason.append(" — not Meta's API answering: check META_GRAPH_URL and any proxy in between");
         }

@@ -269,10 +269,11 @@ class MetaResponseClassifierTest {
         }
 
         @ParameterizedTest
-        @ValueSource(ints = {100, 302, 304, 0, 600})
+        @ValueSource(ints = {100, 0, 600})
         void retriesUnexpectedStatus(int status) {
             assertRetry(classifier.classify(status, "", 1, null), ErrorClass.TRANSIENT);
         }
+
     }
 
     @Nested
@@ -322,6 +323,15 @@ class MetaResponseClassifierTest {
      */
     @Nested
     class NotFromMeta {
+
+        @ParameterizedTest
+        @ValueSource(ints = {301, 302, 304, 307, 308})
+        void holdsARedirectBecauseAWrongGraphUrlAnswersEveryMessageAlike(int status) {
+            GatewayResult result = classifier.classify(status, "<html>Moved</html>", 1000, null);
+
+            assertHold(result, ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).contains("HTTP " + status).contains("redirect").contains("META_GRAPH_URL");
+        }
 
         private final MetaResponseClassifier.Origin proxy =
                 new MetaResponseClassifier.Origin("graph.example.internal", "nginx/1.25.3");
