@@ -7,13 +7,11 @@ import ai.track.capidispatch.dispatch.ErrorClass;
 import ai.track.capidispatch.dispatch.GatewayResult;
 import ai.track.capidispatch.dispatch.GatewayResult.Verdict;
 import ai.track.capidispatch.dispatch.MetaError;
+import ai.track.capidispatch.support.MetaFixtures;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -662,11 +660,6 @@ class MetaResponseClassifierTest {
     }
 
     private static String fixture(String name) {
-        try (InputStream in = MetaResponseClassifierTest.class.getResourceAsStream("/meta/" + name)) {
-            assertThat(in).as("fixture %s", name).isNotNull();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MetaFixtures.read(name);
     }
 }

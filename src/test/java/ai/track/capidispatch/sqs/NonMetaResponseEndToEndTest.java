@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ai.track.capidispatch.support.MetaFixtures;
 import ai.track.capidispatch.support.TestInfrastructure;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -43,15 +44,7 @@ class NonMetaResponseEndToEndTest {
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-non-meta", 30);
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final List<String> EVENT_IDS = List.of("non-meta-1", "non-meta-2", "non-meta-3");
-    private static final String NOT_FOUND_PAGE = """
-            <html>
-            <head><title>404 Not Found</title></head>
-            <body>
-            <center><h1>404 Not Found</h1></center>
-            <hr><center>nginx/1.25.3</center>
-            </body>
-            </html>
-            """;
+    private static final String NOT_FOUND_PAGE = MetaFixtures.read("nginx-404.html");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
