@@ -16,13 +16,9 @@ final class SqsBatches {
     private SqsBatches() {
     }
 
-    /** Consecutive views of at most {@link #LIMIT} elements, in order. */
+    /** Consecutive batches of at most {@link #LIMIT} elements, in order. */
     static <T> List<List<T>> of(List<T> items) {
-        List<List<T>> batches = new ArrayList<>((items.size() + LIMIT - 1) / LIMIT);
-        for (int from = 0; from < items.size(); from += LIMIT) {
-            batches.add(items.subList(from, Math.min(from + LIMIT, items.size())));
-        }
-        return batches;
+        return of(items, item -> 0, Long.MAX_VALUE);
     }
 
     /**
