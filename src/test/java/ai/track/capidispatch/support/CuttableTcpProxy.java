@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -66,7 +67,7 @@ public final class CuttableTcpProxy implements AutoCloseable {
         listening = null;
         if (server != null) {
             closeQuietly(server);
-            placeholder = reserve(port);
+            placeholder = reserveOnceClosed(port);
         }
         for (Socket socket : live) {
             reset(socket);
@@ -104,7 +105,32 @@ public final class CuttableTcpProxy implements AutoCloseable {
             return socket;
         } catch (IOException e) {
             closeQuietly(socket);
-            return null; // taken already: the cut still refuses unless that taker listens
+            return null;
+        }
+    }
+
+    /**
+     * {@link ServerSocket#close()} can return while the kernel still listens: the acceptor thread is inside
+     * {@code accept}, and the socket goes only when that thread has been woken and left it. Meanwhile a client's
+     * connection still completes (a cut proxy once let one through), and the port cannot be bound. So the cut is
+     * complete only once the port can be reserved.
+     */
+    private static Socket reserveOnceClosed(int port) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            Socket placeholder = reserve(port);
+            if (placeholder != null) {
+                return placeholder;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("127.0.0.1:" + port + " still taken 5 s after the cut");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while cutting", e);
+            }
         }
     }
 
