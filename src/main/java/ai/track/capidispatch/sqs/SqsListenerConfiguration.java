@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -91,18 +92,27 @@ class SqsListenerConfiguration {
     }
 
     /**
-     * Enough connections for every long poll that can be outstanding at once plus headroom, so deletes, DLQ
-     * writes and visibility changes never queue behind polls. The SDK's default of 50 is below the polls the
-     * listener runs when messages flow ({@code max-concurrent-messages / max-messages-per-poll}), and a delete
-     * stuck behind ten-second long polls lets its message reappear before it is deleted.
+     * The SQS client's HTTP layer ({@code capi.sqs.http-client}): by default the AWS Common Runtime's client
+     * ({@link CrtHttpClient}), which spends a third of the Netty client's CPU per SQS call and is kept working
+     * through a graceful shutdown; Netty where the CRT cannot load. Either way with enough connections for every long
+     * poll that can be outstanding at once plus headroom, so deletes, DLQ writes and visibility changes never queue
+     * behind polls. The SDK's default of 50 is below the polls the listener runs when messages flow
+     * ({@code max-concurrent-messages / max-messages-per-poll}), and a delete stuck behind ten-second long polls
+     * lets its message reappear before it is deleted.
      */
     @Bean
-    SqsAsyncClientCustomizer sqsConnectionsForPollsAndAcknowledgements(SqsWorkerProperties properties) {
+    SqsAsyncClientCustomizer sqsHttpClient(SqsWorkerProperties properties) {
         int polls = Math.max(1, properties.maxConcurrentMessages() / Math.min(10, properties.maxMessagesPerPoll()));
+        int connections = polls + 50;
+        Duration connectionAcquisitionTimeout = Duration.ofSeconds(10);
+        SdkAsyncHttpClient.Builder<?> httpClient = switch (properties.httpClient()) {
+            case CRT -> CrtHttpClient.builder(connections, connectionAcquisitionTimeout);
+            case NETTY -> NettyNioAsyncHttpClient.builder()
+                    .maxConcurrency(connections)
+                    .connectionAcquisitionTimeout(connectionAcquisitionTimeout);
+        };
         return builder -> builder
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .maxConcurrency(polls + 50)
-                        .connectionAcquisitionTimeout(Duration.ofSeconds(10)))
+                .httpClientBuilder(httpClient)
                 // Completions run on the HTTP client's own thread instead of hopping to the SDK's executor: a
                 // tenth of the worker's CPU at a steady rate. Safe because nothing that follows an SQS call blocks:
                 // Spring Cloud AWS hands received messages to the listener's executor, and the worker's own
@@ -113,7 +123,8 @@ class SqsListenerConfiguration {
                 // Added to what is there, not replacing it: Spring Cloud AWS's user agent and any other
                 // customizer's settings stay.
                 .overrideConfiguration(builder.overrideConfiguration().toBuilder()
-                        // Past the longest long poll, so a hung SQS cannot hang a call.
+                        // Past the longest long poll, so a hung SQS cannot hang a call (the CRT client has no read
+                        // timeout of its own: there this is the only one).
                         .apiCallAttemptTimeout(properties.pollTimeout().plusSeconds(10))
                         .build());
     }

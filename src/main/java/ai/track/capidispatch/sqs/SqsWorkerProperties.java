@@ -33,6 +33,7 @@ import org.springframework.validation.annotation.Validated;
  *     messages gather and one receive takes several; see {@link PollPacer}. Zero polls again at once
  * @param deleteLinger how long a delivered message waits to be deleted together with others, up to ten per SQS
  *     call; see {@link MessageDeleter}
+ * @param httpClient the SQS client's HTTP layer; see {@link HttpClient}
  */
 @Validated
 @ConfigurationProperties("capi.sqs")
@@ -49,7 +50,19 @@ public record SqsWorkerProperties(
         @NotNull @DurationMin(millis = 10) Duration pollBackOffInitial,
         @NotNull @DurationMax(minutes = 5) Duration pollBackOffMax,
         @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration sparsePollDelay,
-        @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration deleteLinger) {
+        @NotNull @DurationMin(millis = 0) @DurationMax(seconds = 1) Duration deleteLinger,
+        @NotNull HttpClient httpClient) {
+
+    /** The SQS client's HTTP layer ({@code capi.sqs.http-client}). */
+    public enum HttpClient {
+        /** The AWS Common Runtime's client, whose I/O is native: a third of Netty's CPU per SQS call. */
+        CRT,
+        /**
+         * The SDK's Java client: the way back where the CRT's native library cannot load (a platform it has no
+         * build for, no writable temporary directory to unpack it to).
+         */
+        NETTY
+    }
 
     /** Bean Validation reads this as the property {@code pollBackOffWithinMax}. */
     @AssertTrue(message = "capi.sqs.poll-back-off-initial must not exceed capi.sqs.poll-back-off-max")

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -38,9 +39,16 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 class WorkerJarIT {
 
+    private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
+
     private final WireMockServer meta = TestInfrastructure.wireMock();
     private final SqsClient sqs = TestInfrastructure.sqs().client();
     private Process worker;
+
+    @BeforeEach
+    void resetMeta() {
+        meta.resetAll();
+    }
 
     @AfterEach
     void stopWorker() {
@@ -52,28 +60,15 @@ class WorkerJarIT {
     @Test
     void deliversEndToEndAndStopsCleanlyOnSigterm() throws Exception {
         Queues queues = TestInfrastructure.createQueues("jar-e2e", 30);
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-        meta.stubFor(post(urlPathEqualTo("/v26.0/" + PIXEL_ID + "/events")).willReturn(aResponse().withStatus(200)
+        meta.stubFor(post(urlPathEqualTo(EVENTS_PATH)).willReturn(aResponse().withStatus(200)
                 .withBody("{\"events_received\":1,\"fbtrace_id\":\"JarTrace\"}")));
-        int port = WorkerJar.freePort();
         Path log = Files.createTempFile("worker-jar", ".log");
+        startWorker(queues, log);
 
-        Map<String, String> env = WorkerJar.contractEnvironment(queues.queueUrl(), queues.dlqUrl(),
-                TestInfrastructure.sqs().endpoint(), meta.baseUrl());
-        env.put("SERVER_PORT", String.valueOf(port));
-        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
-
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
-
-        sqs.sendMessage(b -> b.queueUrl(queues.queueUrl()).messageBody("""
-                {"event": {"event_name": "Purchase", "event_time": %d, "action_source": "website",
-                 "event_source_url": "https://shop.example.com/done",
-                 "user_data": {"em": "Jar.Test@Example.com", "client_user_agent": "Mozilla/5.0"},
-                 "custom_data": {"value": 5, "currency": "USD"}}}
-                """.formatted(Instant.now().getEpochSecond())));
+        sqs.sendMessage(b -> b.queueUrl(queues.queueUrl()).messageBody(purchase("Jar.Test@Example.com")));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                meta.verify(1, postRequestedFor(urlPathEqualTo("/v26.0/" + PIXEL_ID + "/events"))
+                meta.verify(1, postRequestedFor(urlPathEqualTo(EVENTS_PATH))
                         .withRequestBody(containing("\"event_id\":\"capi-"))
                         .withRequestBody(containing("\"access_token\":\"" + ACCESS_TOKEN + "\""))));
         await().atMost(Duration.ofSeconds(10))
@@ -88,6 +83,58 @@ class WorkerJarIT {
                 .doesNotContainIgnoringCase("jar.test@example.com");
         assertThat(output.lines()).as("one JSON object per line")
                 .allSatisfy(line -> assertThat(line).startsWith("{").endsWith("}"));
+    }
+
+    /**
+     * ECS stops a task while a Meta request is under way: the worker finishes the request and deletes its messages
+     * before it exits. The SQS client's HTTP layer (the AWS Common Runtime) stops answering in its own JVM shutdown
+     * hook unless it is held open ({@code CrtHttpClient}); then these deletes were never answered, and the messages,
+     * already accepted by Meta, would have been received and sent again by the next worker.
+     */
+    @Test
+    void finishesTheMetaRequestUnderWayAndDeletesItsMessagesOnSigterm() throws Exception {
+        Queues queues = TestInfrastructure.createQueues("jar-sigterm", 60);
+        meta.stubFor(post(urlPathEqualTo(EVENTS_PATH)).willReturn(aResponse().withStatus(200).withFixedDelay(3_000)
+                .withBody("{\"events_received\":5,\"fbtrace_id\":\"SlowTrace\"}")));
+        Path log = Files.createTempFile("worker-jar", ".log");
+        startWorker(queues, log);
+
+        for (int i = 0; i < 5; i++) {
+            String email = "slow" + i + "@example.com";
+            sqs.sendMessage(b -> b.queueUrl(queues.queueUrl()).messageBody(purchase(email)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                meta.countRequestsMatching(postRequestedFor(urlPathEqualTo(EVENTS_PATH)).build()).getCount() == 1);
+        assertThat(TestInfrastructure.messagesOnQueue(queues.queueUrl()))
+                .as("Meta has not answered yet: nothing deleted").isEqualTo(5);
+
+        worker.destroy(); // SIGTERM, as ECS sends it
+        assertThat(worker.waitFor(25, TimeUnit.SECONDS)).as("exits within 25 s of SIGTERM").isTrue();
+
+        assertThat(TestInfrastructure.messagesOnQueue(queues.queueUrl()))
+                .as("the batch Meta accepted during the shutdown is deleted, not left to be sent again").isZero();
+        assertThat(Files.readString(log)).contains("\"fbtrace_id\":\"SlowTrace\"");
+        meta.verify(1, postRequestedFor(urlPathEqualTo(EVENTS_PATH)));
+    }
+
+    private int startWorker(Queues queues, Path log) throws IOException {
+        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
+        int port = WorkerJar.freePort();
+        Map<String, String> env = WorkerJar.contractEnvironment(queues.queueUrl(), queues.dlqUrl(),
+                TestInfrastructure.sqs().endpoint(), meta.baseUrl());
+        env.put("SERVER_PORT", String.valueOf(port));
+        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
+        await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
+        return port;
+    }
+
+    private static String purchase(String email) {
+        return """
+                {"event": {"event_name": "Purchase", "event_time": %d, "action_source": "website",
+                 "event_source_url": "https://shop.example.com/done",
+                 "user_data": {"em": "%s", "client_user_agent": "Mozilla/5.0"},
+                 "custom_data": {"value": 5, "currency": "USD"}}}
+                """.formatted(Instant.now().getEpochSecond(), email);
     }
 
     private static int healthStatus(int port) {

@@ -77,6 +77,6 @@ class ConsumptionControllerTest {
         return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
                 QueueNotFoundStrategy.FAIL, 100, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Duration.ofMillis(50), Duration.ofMillis(10));
+                Duration.ofMillis(50), Duration.ofMillis(10), SqsWorkerProperties.HttpClient.CRT);
     }
 }

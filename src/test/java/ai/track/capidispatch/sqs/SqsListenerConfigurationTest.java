@@ -3,12 +3,30 @@ package ai.track.capidispatch.sqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
+import ai.track.capidispatch.support.EmbeddedSqs;
+import ai.track.capidispatch.support.TestInfrastructure;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.retry.backoff.BackOffContext;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.HttpMetric;
+import software.amazon.awssdk.metrics.MetricCollection;
+import software.amazon.awssdk.metrics.MetricPublisher;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 class SqsListenerConfigurationTest {
 
@@ -27,10 +45,61 @@ class SqsListenerConfigurationTest {
         assertThat(sleeps).containsExactly(1_000L, 2_000L, 4_000L, 8_000L, 10_000L, 10_000L, 10_000L);
     }
 
+    /**
+     * Each {@code capi.sqs.http-client} choice carries a receive and a delete through the real SDK against the
+     * embedded SQS server; the SDK's own metrics name the HTTP layer that made the calls.
+     */
+    @ParameterizedTest
+    @CsvSource({"CRT, AwsCommonRuntime", "NETTY, NettyNio"})
+    void sqsClientCallsThroughTheChosenHttpLayer(SqsWorkerProperties.HttpClient choice, String clientName) {
+        EmbeddedSqs sqs = TestInfrastructure.sqs();
+        String queue = sqs.createQueue("http-layer-" + choice.name().toLowerCase(Locale.ROOT), Map.of());
+        sqs.client().sendMessage(b -> b.queueUrl(queue).messageBody("{}"));
+        Set<String> httpClientNames = ConcurrentHashMap.newKeySet();
+        MetricPublisher httpClientNamesSeen = new MetricPublisher() {
+            @Override
+            public void publish(MetricCollection metrics) {
+                metrics.childrenWithName("ApiCallAttempt").forEach(attempt ->
+                        httpClientNamesSeen(attempt, httpClientNames));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
+                .endpointOverride(URI.create(sqs.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addMetricPublisher(httpClientNamesSeen));
+        new SqsListenerConfiguration().sqsHttpClient(properties(choice)).customize(builder);
+
+        try (SqsAsyncClient client = builder.build()) {
+            List<Message> received = client.receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(1)).join().messages();
+            assertThat(received).hasSize(1);
+            client.deleteMessage(b -> b.queueUrl(queue).receiptHandle(received.get(0).receiptHandle())).join();
+        }
+
+        assertThat(TestInfrastructure.messagesOnQueue(queue)).isZero();
+        assertThat(httpClientNames).containsExactly(clientName);
+    }
+
+    private static void httpClientNamesSeen(MetricCollection attempt, Set<String> names) {
+        attempt.childrenWithName("HttpClient").forEach(http -> names.addAll(http.metricValues(HttpMetric.HTTP_CLIENT_NAME)));
+        names.addAll(attempt.metricValues(HttpMetric.HTTP_CLIENT_NAME));
+    }
+
+    private static SqsWorkerProperties properties(SqsWorkerProperties.HttpClient httpClient) {
+        return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
+                QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(15), Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofSeconds(10),
+                Duration.ofMillis(50), Duration.ofMillis(10), httpClient);
+    }
+
     private static SqsWorkerProperties properties(Duration pollBackOffInitial, Duration pollBackOffMax) {
         return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
                 QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofMinutes(15), pollBackOffInitial, pollBackOffMax, Duration.ofMillis(50),
-                Duration.ofMillis(10));
+                Duration.ofMillis(10), SqsWorkerProperties.HttpClient.CRT);
     }
 }

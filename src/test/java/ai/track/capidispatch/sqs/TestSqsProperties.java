@@ -12,6 +12,6 @@ final class TestSqsProperties {
     static SqsWorkerProperties of(String queueUrl, String dlqUrl, Duration deleteLinger) {
         return new SqsWorkerProperties(queueUrl, dlqUrl, QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMinutes(15), Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ofMillis(50), deleteLinger);
+                Duration.ofSeconds(10), Duration.ofMillis(50), deleteLinger, SqsWorkerProperties.HttpClient.CRT);
     }
 }
