@@ -85,9 +85,7 @@ public final class Benchmark {
     private static void preload(EmbeddedSqs sqs, String queue, QueueLoader loader, GraphStandIn meta, int events,
             String java, List<String> jvmOptions, Path jar, Map<String, String> env, Path logs, double startupSeconds,
             double startupCpu, Duration latency) throws Exception {
-        String drainQueue = sqs.createQueue("drain-yardstick", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
-        new QueueLoader(sqs.client()).preload(drainQueue, 0, events);
-        double drainRate = DrainRate.measure(sqs.client(), drainQueue, events, 8);
+        double drainRate = DrainRate.fastest(sqs, loader, events);
 
         loader.preload(queue, 0, events);
         int port = WorkerJar.freePort();
