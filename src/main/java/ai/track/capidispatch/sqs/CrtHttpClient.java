@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.crt.CRT;
+import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.http.async.AsyncExecuteRequest;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
@@ -70,15 +71,33 @@ final class CrtHttpClient implements SdkAsyncHttpClient {
             this.crt = crt;
         }
 
+        /**
+         * @throws IllegalStateException naming the way out when the CRT's native library cannot load here (a
+         *     platform the CRT has no build for, no writable temporary directory to unpack it to)
+         */
         @Override
         public SdkAsyncHttpClient buildWithDefaults(AttributeMap serviceDefaults) {
-            CRT.acquireShutdownRef();
+            try {
+                CRT.acquireShutdownRef();
+            } catch (CrtRuntimeException | LinkageError e) {
+                throw cannotLoad(e);
+            }
             try {
                 return new CrtHttpClient(crt.buildWithDefaults(serviceDefaults));
-            } catch (RuntimeException | Error e) {
+            } catch (CrtRuntimeException | LinkageError e) {
+                CRT.releaseShutdownRef();
+                throw cannotLoad(e);
+            } catch (RuntimeException e) {
                 CRT.releaseShutdownRef();
                 throw e;
             }
+        }
+
+        private static IllegalStateException cannotLoad(Throwable cause) {
+            return new IllegalStateException("The SQS client's HTTP layer, the AWS Common Runtime, cannot start on "
+                    + "this platform (" + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                    + ", temporary directory " + System.getProperty("java.io.tmpdir") + "): " + cause
+                    + ". Set CAPI_SQS_HTTP_CLIENT=netty to use the SDK's Java client instead.", cause);
         }
     }
 }

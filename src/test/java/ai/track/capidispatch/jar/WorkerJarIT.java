@@ -117,15 +117,50 @@ class WorkerJarIT {
         meta.verify(1, postRequestedFor(urlPathEqualTo(EVENTS_PATH)));
     }
 
-    private int startWorker(Queues queues, Path log) throws IOException {
+    /**
+     * Where the AWS Common Runtime cannot load (here: looked up for an architecture it has no build for), the
+     * worker stops at start-up with a message that names the way out, and with it the worker delivers.
+     */
+    @Test
+    void namesTheNettyWayOutWhenTheCrtCannotLoadAndDeliversWithIt() throws Exception {
+        Queues queues = TestInfrastructure.createQueues("jar-no-crt", 30);
+        meta.stubFor(post(urlPathEqualTo(EVENTS_PATH)).willReturn(aResponse().withStatus(200)
+                .withBody("{\"events_received\":1,\"fbtrace_id\":\"NettyTrace\"}")));
+        Map<String, String> env = environment(queues);
+        env.put("AWS_CRT_ARCH", "sparc");
+        Path failedLog = Files.createTempFile("worker-jar", ".log");
+
+        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, failedLog);
+        assertThat(worker.waitFor(60, TimeUnit.SECONDS)).as("start-up fails").isTrue();
+        assertThat(worker.exitValue()).isNotZero();
+        assertThat(Files.readString(failedLog)).contains("Set CAPI_SQS_HTTP_CLIENT=netty");
+
+        env.put("CAPI_SQS_HTTP_CLIENT", "netty");
+        Path log = Files.createTempFile("worker-jar", ".log");
+        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
+        int port = Integer.parseInt(env.get("SERVER_PORT"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
+        sqs.sendMessage(b -> b.queueUrl(queues.queueUrl()).messageBody(purchase("netty@example.com")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> TestInfrastructure.messagesOnQueue(queues.queueUrl()) == 0);
+        meta.verify(1, postRequestedFor(urlPathEqualTo(EVENTS_PATH)));
+        assertThat(Files.readString(log)).contains("\"fbtrace_id\":\"NettyTrace\"");
+    }
+
+    private void startWorker(Queues queues, Path log) throws IOException {
+        Map<String, String> env = environment(queues);
+        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
+        int port = Integer.parseInt(env.get("SERVER_PORT"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
+    }
+
+    /** The contract's environment for a worker on these queues, a free port in {@code SERVER_PORT}. */
+    private Map<String, String> environment(Queues queues) throws IOException {
         TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-        int port = WorkerJar.freePort();
         Map<String, String> env = WorkerJar.contractEnvironment(queues.queueUrl(), queues.dlqUrl(),
                 TestInfrastructure.sqs().endpoint(), meta.baseUrl());
-        env.put("SERVER_PORT", String.valueOf(port));
-        worker = WorkerJar.start(WorkerJar.currentJava(), List.of(), WorkerJar.packaged(), env, log);
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthStatus(port) == 200);
-        return port;
+        env.put("SERVER_PORT", String.valueOf(WorkerJar.freePort()));
+        return env;
     }
 
     private static String purchase(String email) {
