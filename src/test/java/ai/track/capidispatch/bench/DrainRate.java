@@ -45,7 +45,8 @@ final class DrainRate {
                 .build()) {
             record SetUp(String name, int loops, Loop loop) {
             }
-            Loop sync = new Loop(r -> sqs.client().receiveMessage(r).messages(), d -> sqs.client().deleteMessageBatch(d));
+            Loop sync = new Loop(r -> sqs.client().receiveMessage(r).messages(),
+                    d -> sqs.client().deleteMessageBatch(d));
             Loop async = new Loop(r -> crt.receiveMessage(r).join().messages(), d -> crt.deleteMessageBatch(d).join());
             List<SetUp> setUps = List.of(new SetUp("default synchronous client", 8, sync),
                     new SetUp("CRT client", 8, async), new SetUp("CRT client", 32, async));

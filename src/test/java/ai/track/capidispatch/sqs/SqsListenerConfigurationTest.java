@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -56,11 +57,10 @@ class SqsListenerConfigurationTest {
         String queue = sqs.createQueue("http-layer-" + choice.name().toLowerCase(Locale.ROOT), Map.of());
         sqs.client().sendMessage(b -> b.queueUrl(queue).messageBody("{}"));
         Set<String> httpClientNames = ConcurrentHashMap.newKeySet();
-        MetricPublisher httpClientNamesSeen = new MetricPublisher() {
+        MetricPublisher recordHttpClientNames = new MetricPublisher() {
             @Override
-            public void publish(MetricCollection metrics) {
-                metrics.childrenWithName("ApiCallAttempt").forEach(attempt ->
-                        httpClientNamesSeen(attempt, httpClientNames));
+            public void publish(MetricCollection apiCall) {
+                httpClientNames(apiCall).forEach(httpClientNames::add);
             }
 
             @Override
@@ -71,8 +71,9 @@ class SqsListenerConfigurationTest {
                 .endpointOverride(URI.create(sqs.endpoint()))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .overrideConfiguration(c -> c.addMetricPublisher(httpClientNamesSeen));
-        new SqsListenerConfiguration().sqsHttpClient(properties(choice)).customize(builder);
+                .overrideConfiguration(c -> c.addMetricPublisher(recordHttpClientNames));
+        SqsWorkerProperties properties = TestSqsProperties.of(queue, queue + "-dlq", Duration.ofMillis(10), choice);
+        new SqsListenerConfiguration().sqsHttpClient(properties).customize(builder);
 
         try (SqsAsyncClient client = builder.build()) {
             List<Message> received = client.receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(1)).join().messages();
@@ -84,16 +85,10 @@ class SqsListenerConfigurationTest {
         assertThat(httpClientNames).containsExactly(clientName);
     }
 
-    private static void httpClientNamesSeen(MetricCollection attempt, Set<String> names) {
-        attempt.childrenWithName("HttpClient").forEach(http -> names.addAll(http.metricValues(HttpMetric.HTTP_CLIENT_NAME)));
-        names.addAll(attempt.metricValues(HttpMetric.HTTP_CLIENT_NAME));
-    }
-
-    private static SqsWorkerProperties properties(SqsWorkerProperties.HttpClient httpClient) {
-        return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
-                QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(15), Duration.ofMinutes(15), Duration.ofSeconds(1), Duration.ofSeconds(10),
-                Duration.ofMillis(50), Duration.ofMillis(10), httpClient);
+    /** The HTTP client's name wherever the SDK reports it in an API call's metrics (the attempt's HTTP part). */
+    private static Stream<String> httpClientNames(MetricCollection metrics) {
+        return Stream.concat(metrics.metricValues(HttpMetric.HTTP_CLIENT_NAME).stream(),
+                metrics.children().stream().flatMap(SqsListenerConfigurationTest::httpClientNames));
     }
 
     private static SqsWorkerProperties properties(Duration pollBackOffInitial, Duration pollBackOffMax) {
