@@ -13,8 +13,9 @@ import software.amazon.awssdk.utils.AttributeMap;
 /**
  * The SQS client's HTTP layer: the AWS Common Runtime (CRT) HTTP client, kept working until the SQS client closes.
  *
- * <p>Why CRT: receives and deletes are most of what the worker does per event, and the CRT client, whose I/O is
- * native, spends about a third of the CPU per call that the SDK's Netty client did (docs/performance.md).
+ * <p>Why CRT: receives and deletes are most of what the worker does per event, and with the CRT client, whose I/O
+ * is native, an SQS call costs about half the CPU it did through the SDK's Netty client; the HTTP layer's own share
+ * fell to about a third (docs/performance.md).
  *
  * <p>Why this wrapper: the CRT severs every native-to-Java callback in its own JVM shutdown hook, which runs at
  * SIGTERM next to Spring's graceful shutdown (awslabs/aws-crt-java#561). The answers to the last batches' deletes

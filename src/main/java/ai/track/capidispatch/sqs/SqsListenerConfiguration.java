@@ -93,7 +93,7 @@ class SqsListenerConfiguration {
 
     /**
      * The SQS client's HTTP layer ({@code capi.sqs.http-client}): by default the AWS Common Runtime's client
-     * ({@link CrtHttpClient}), which spends a third of the Netty client's CPU per SQS call and is kept working
+     * ({@link CrtHttpClient}), with which an SQS call costs about half the CPU it does through Netty, kept working
      * through a graceful shutdown; Netty where the CRT cannot load. Either way with enough connections for every long
      * poll that can be outstanding at once plus headroom, so deletes, DLQ writes and visibility changes never queue
      * behind polls. The SDK's default of 50 is below the polls the listener runs when messages flow

@@ -55,7 +55,7 @@ public record SqsWorkerProperties(
 
     /** The SQS client's HTTP layer ({@code capi.sqs.http-client}). */
     public enum HttpClient {
-        /** The AWS Common Runtime's client, whose I/O is native: a third of Netty's CPU per SQS call. */
+        /** The AWS Common Runtime's client, whose I/O is native: about half of Netty's CPU per SQS call. */
         CRT,
         /**
          * The SDK's Java client: the way back where the CRT's native library cannot load (a platform it has no
