@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -57,6 +58,8 @@ class FaultInjectionEndToEndTest {
     private static final Duration FAULT_PHASE = Duration.ofSeconds(2);
     private static final Duration FAULT_PHASE_LIMIT = Duration.ofSeconds(6);
     private static final Duration HEALTHY_PHASE = Duration.ofSeconds(1);
+    /** Ten events this often while faults last: ~55 a second. */
+    private static final Duration PRODUCER_PACE = Duration.ofMillis(180);
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -103,6 +106,7 @@ class FaultInjectionEndToEndTest {
     private final WireMockServer meta = TestInfrastructure.wireMock();
     private final MetaJournal journal = new MetaJournal(meta, EVENTS_PATH);
     private final SqsClient sqs = TestInfrastructure.sqs().client();
+    private final AtomicBoolean faultsOver = new AtomicBoolean();
 
     @AfterEach
     void leaveTheStandInAsFound() {
@@ -205,11 +209,18 @@ class FaultInjectionEndToEndTest {
         return seq % 8 != 3;
     }
 
-    /** About 200 events a second, as a producer would send them, so faults meet traffic rather than a backlog. */
+    /**
+     * Events arrive steadily, as a producer would send them, so faults meet traffic rather than a backlog: ten
+     * every {@link #PRODUCER_PACE} until the faults are over, the rest then at once. At that pace the 2,000 events
+     * last about 36 s, half again the faults' usual 24 s; at 200 a second they ran out after 10 s, and the worker,
+     * once it had caught up, sometimes made no call during the last fault's whole phase.
+     */
     private void produceSteadily(List<String> bodies) {
         for (int from = 0; from < bodies.size(); from += 10) {
             NumberedEvents.send(sqs, QUEUES.queueUrl(), bodies.subList(from, Math.min(from + 10, bodies.size())));
-            pause(Duration.ofMillis(50));
+            if (!faultsOver.get()) {
+                pause(PRODUCER_PACE);
+            }
         }
     }
 
@@ -219,6 +230,14 @@ class FaultInjectionEndToEndTest {
      * {@link #HEALTHY_PHASE}. Ends healthy.
      */
     private void injectFaultsOneAfterAnother() {
+        try {
+            injectEachFault();
+        } finally {
+            faultsOver.set(true);
+        }
+    }
+
+    private void injectEachFault() {
         for (MetaFault fault : MetaFault.values()) {
             StubMapping stub = journal.stubFault(fault.name(), fault.response.get());
             Instant start = Instant.now();
