@@ -42,41 +42,50 @@ class DeadLetterWriter {
     /** Completes with the messages whose copy SQS confirmed; never completes exceptionally. */
     CompletableFuture<List<ReceivedMessage>> write(List<ReceivedMessage> deadLetters) {
         List<CompletableFuture<List<ReceivedMessage>>> chunks = new ArrayList<>();
+        List<Copy> copies = deadLetters.stream().map(Copy::of).toList();
         // Split by size too: one message near SQS's 1 MiB in a batch with others had the whole batch refused,
         // at every redelivery, so none of them ever reached the DLQ.
-        for (List<ReceivedMessage> chunk : SqsBatches.of(deadLetters, DeadLetterWriter::copyBytes,
-                SqsBatches.MAX_SEND_BYTES)) {
+        for (List<Copy> chunk : SqsBatches.of(copies, Copy::bytes, SqsBatches.MAX_SEND_BYTES)) {
             chunks.add(writeChunk(chunk));
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
                 .thenApply(done -> chunks.stream().flatMap(chunk -> chunk.join().stream()).toList());
     }
 
-    /** What SQS counts toward a send's 1 MiB: the body and each attribute's name, type and value, in UTF-8. */
-    static long copyBytes(ReceivedMessage message) {
-        long bytes = message.incoming().body().getBytes(StandardCharsets.UTF_8).length;
-        for (Map.Entry<String, MessageAttributeValue> attribute : attributes(message).entrySet()) {
-            MessageAttributeValue value = attribute.getValue();
-            bytes += attribute.getKey().getBytes(StandardCharsets.UTF_8).length
-                    + value.dataType().getBytes(StandardCharsets.UTF_8).length
-                    + value.stringValue().getBytes(StandardCharsets.UTF_8).length;
+    /** A dead letter's copy for the DLQ: its body and the {@code capi-*} attributes that say why, built once. */
+    record Copy(ReceivedMessage message, Map<String, MessageAttributeValue> attributes) {
+
+        static Copy of(ReceivedMessage message) {
+            return new Copy(message, DeadLetterWriter.attributes(message));
         }
-        return bytes;
+
+        /** What SQS counts toward a send's 1 MiB: the body and each attribute's name, type and value, in UTF-8. */
+        long bytes() {
+            long bytes = message.incoming().body().getBytes(StandardCharsets.UTF_8).length;
+            for (Map.Entry<String, MessageAttributeValue> attribute : attributes.entrySet()) {
+                MessageAttributeValue value = attribute.getValue();
+                bytes += attribute.getKey().getBytes(StandardCharsets.UTF_8).length
+                        + value.dataType().getBytes(StandardCharsets.UTF_8).length
+                        + value.stringValue().getBytes(StandardCharsets.UTF_8).length;
+            }
+            return bytes;
+        }
     }
 
-    private CompletableFuture<List<ReceivedMessage>> writeChunk(List<ReceivedMessage> chunk) {
+    private CompletableFuture<List<ReceivedMessage>> writeChunk(List<Copy> chunk) {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
-            ReceivedMessage message = chunk.get(i);
+            Copy copy = chunk.get(i);
             entries.add(SendMessageBatchRequestEntry.builder()
                     .id(String.valueOf(i))
-                    .messageBody(message.incoming().body())
-                    .messageAttributes(attributes(message))
+                    .messageBody(copy.message().incoming().body())
+                    .messageAttributes(copy.attributes())
                     .build());
         }
+        List<ReceivedMessage> messages = chunk.stream().map(Copy::message).toList();
         return sqs.sendMessageBatch(b -> b.queueUrl(properties.dlqUrl()).entries(entries))
                 .orTimeout(properties.deadLetterTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> confirmed(chunk, response, failure));
+                .handle((response, failure) -> confirmed(messages, response, failure));
     }
 
     private List<ReceivedMessage> confirmed(List<ReceivedMessage> chunk, SendMessageBatchResponse response,

@@ -50,7 +50,7 @@ class DeadLetterWriterTest {
     void countsTheAttributesTheCopyCarriesTowardTheLimit() {
         ReceivedMessage message = deadLetter("m", "{}");
 
-        assertThat(DeadLetterWriter.copyBytes(message)).as("body plus capi-* attribute names, types and values")
+        assertThat(DeadLetterWriter.Copy.of(message).bytes()).as("body plus capi-* attribute names, types and values")
                 .isGreaterThan("{}".length() + "capi-error-class".length() + "INVALID_MESSAGE".length());
     }
 
