@@ -1,7 +1,6 @@
 package ai.track.capidispatch.bench;
 
 import ai.track.capidispatch.support.EmbeddedSqs;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,10 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
@@ -37,10 +33,7 @@ final class DrainRate {
     /** Each set-up on its own queue of {@code events} messages; prints each rate to stderr. */
     static double fastest(EmbeddedSqs sqs, QueueLoader loader, int events) throws Exception {
         double fastest = 0;
-        try (SqsAsyncClient crt = SqsAsyncClient.builder()
-                .endpointOverride(URI.create(sqs.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        try (SqsAsyncClient crt = sqs.asyncClientBuilder()
                 .httpClientBuilder(AwsCrtAsyncHttpClient.builder().maxConcurrency(64))
                 .build()) {
             record SetUp(String name, int loops, Loop loop) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.track.capidispatch.dispatch.DispatchOutcome;
 import ai.track.capidispatch.dispatch.ErrorClass;
 import ai.track.capidispatch.dispatch.IncomingMessage;
+import ai.track.capidispatch.resilience.QueueContents;
 import ai.track.capidispatch.support.TestInfrastructure;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.messaging.support.MessageBuilder;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /** Against the embedded SQS server, through the real async client. */
 class DeadLetterWriterTest {
@@ -43,7 +43,7 @@ class DeadLetterWriterTest {
         List<ReceivedMessage> written = writer.write(deadLetters).get(10, TimeUnit.SECONDS);
 
         assertThat(written).hasSize(6);
-        assertThat(dlqBodies()).hasSize(6);
+        assertThat(QueueContents.receiveAll(TestInfrastructure.sqs().client(), dlqUrl)).hasSize(6);
     }
 
     @Test
@@ -58,16 +58,5 @@ class DeadLetterWriterTest {
         return new ReceivedMessage(MessageBuilder.withPayload(body).build(),
                 new IncomingMessage(id, body, 1, Instant.now()),
                 new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, "body is not valid JSON", null));
-    }
-
-    private List<String> dlqBodies() {
-        List<String> bodies = new ArrayList<>();
-        List<Message> batch;
-        do {
-            batch = TestInfrastructure.sqs().client().receiveMessage(b -> b.queueUrl(dlqUrl).maxNumberOfMessages(10)
-                    .waitTimeSeconds(1)).messages();
-            batch.forEach(message -> bodies.add(message.body()));
-        } while (!batch.isEmpty());
-        return bodies;
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.awspring.cloud.sqs.listener.QueueNotFoundStrategy;
 import ai.track.capidispatch.support.EmbeddedSqs;
 import ai.track.capidispatch.support.TestInfrastructure;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,12 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.retry.backoff.BackOffContext;
 import org.springframework.retry.backoff.ExponentialBackOffPolicy;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -67,10 +63,7 @@ class SqsListenerConfigurationTest {
             public void close() {
             }
         };
-        SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
-                .endpointOverride(URI.create(sqs.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+        SqsAsyncClientBuilder builder = sqs.asyncClientBuilder()
                 .overrideConfiguration(c -> c.addMetricPublisher(recordHttpClientNames));
         SqsWorkerProperties properties = TestSqsProperties.of(queue, queue + "-dlq", Duration.ofMillis(10), choice);
         new SqsListenerConfiguration().sqsHttpClient(properties).customize(builder);

@@ -13,6 +13,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -62,12 +63,17 @@ public final class EmbeddedSqs implements AutoCloseable {
      * caller closes it. Interceptors see every call (to count them, say).
      */
     public SqsAsyncClient newAsyncClient(ExecutionInterceptor... interceptors) {
+        return asyncClientBuilder()
+                .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
+                .build();
+    }
+
+    /** An asynchronous client's builder pointed at this server, for a test to add its own HTTP layer or settings. */
+    public SqsAsyncClientBuilder asyncClientBuilder() {
         return SqsAsyncClient.builder()
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .overrideConfiguration(c -> c.executionInterceptors(List.of(interceptors)))
-                .build();
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
     }
 
     public String createQueue(String name, Map<QueueAttributeName, String> attributes) {
