@@ -40,6 +40,7 @@ class SqsListenerConfiguration {
                 .sqsAsyncClient(sqsAsyncClient)
                 .configure(options -> options
                         .componentsTaskExecutor(sqsListenerTaskExecutor)
+                        .messageConverter(new StringMessageConverter())
                         .listenerMode(ListenerMode.BATCH)
                         .acknowledgementMode(AcknowledgementMode.MANUAL)
                         .acknowledgementInterval(Duration.ZERO)

@@ -29,6 +29,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.awspring.cloud.sqs.listener.AbstractMessageListenerContainer;
+import io.awspring.cloud.sqs.listener.MessageListenerContainerRegistry;
+import io.awspring.cloud.sqs.support.converter.SqsMessageConversionContext;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -57,6 +61,9 @@ class EndToEndDeliveryTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    MessageListenerContainerRegistry containers;
 
     @BeforeEach
     void stubMeta() {
@@ -109,6 +116,20 @@ class EndToEndDeliveryTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
         assertThat(receiveAll(QUEUES.dlqUrl())).isEmpty();
+    }
+
+    @Test
+    void convertsTheListenersMessagesInOnePass() {
+        // Spring Cloud AWS sets a payload type mapper on the converter when it registers the listener; the one-pass
+        // conversion must still apply to the listener's plain messages, or it would silently be dead code.
+        var container = (AbstractMessageListenerContainer<?, ?, ?>) containers.getContainerById(
+                ConversionEventListener.LISTENER_ID);
+        var converter = (StringMessageConverter) container.getContainerOptions().getMessageConverter();
+        SqsMessageConversionContext listenerTakesStrings = new SqsMessageConversionContext();
+        listenerTakesStrings.setPayloadClass(String.class);
+
+        assertThat(converter.convertInOnePass(Message.builder().messageId("0b6a1d2e-3f40-4c5d-8e9f-a0b1c2d3e4f5")
+                .receiptHandle("receipt").body("{}").build(), listenerTakesStrings)).isNotNull();
     }
 
     @Test
