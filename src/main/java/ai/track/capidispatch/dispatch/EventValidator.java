@@ -91,8 +91,11 @@ public final class EventValidator {
     private static final String IDENTIFIER_LIST = MATCHING_IDENTIFIERS.stream().sorted()
             .collect(Collectors.joining(" "));
     private static final Pattern PIXEL_ID = Pattern.compile("[0-9]{1," + MAX_PIXEL_ID_LENGTH + "}");
-    /** Scheme, "://", then an authority with no whitespace; the rest of the URL is not inspected. */
-    private static final Pattern HTTP_URL = Pattern.compile("(?i)https?://([^/?#\\s]+)(?:[/?#].*)?", Pattern.DOTALL);
+    /**
+     * Scheme, "://", then an authority with no whitespace, ending the URL or followed by a path, query or fragment;
+     * matched from the start ({@code lookingAt}) so the rest of the URL, often longer than all of that, is not read.
+     */
+    private static final Pattern HTTP_URL = Pattern.compile("(?i)https?://([^/?#\\s]+)(?:[/?#]|\\z)");
     /**
      * Short identifier-like values, worth quoting back ('Website', 'XYZ'). E-mail addresses, phone numbers with
      * punctuation, URLs and anything with a space never match, so a mis-mapped field is named, not echoed.
@@ -245,7 +248,7 @@ public final class EventValidator {
      */
     static boolean isAbsoluteHttpUrl(String url) {
         var matcher = HTTP_URL.matcher(url);
-        if (!matcher.matches()) {
+        if (!matcher.lookingAt()) {
             return false;
         }
         String authority = matcher.group(1);
