@@ -57,6 +57,12 @@ public final class UserDataNormalizer {
         if (values == null) {
             return List.of();
         }
+        if (values.size() == 1) {
+            // The usual case, without the set that drops repeats.
+            String value = values.get(0);
+            String hash = value == null ? "" : hash(field, value);
+            return hash.isEmpty() ? List.of() : List.of(hash);
+        }
         Set<String> hashes = new LinkedHashSet<>();
         for (String value : values) {
             if (value != null) {
