@@ -31,7 +31,8 @@ class SqsListenerConfiguration {
      * processor, the alternative, buffers deletes for a second and can lose them on shutdown in 4.1.0
      * (awspring/spring-cloud-aws#1661); interval and threshold zero keep its unused processor the immediate one.
      * Poll back-off: after a failed receive the polling thread sleeps before its next poll, so an unreachable SQS
-     * costs a poll every few seconds rather than a tight loop of errors.
+     * costs a poll every few seconds rather than a tight loop of errors. Received messages become Spring messages
+     * through {@link StringMessageConverter}, in one pass instead of seven header maps.
      */
     @Bean
     SqsMessageListenerContainerFactory<Object> defaultSqsListenerContainerFactory(SqsAsyncClient sqsAsyncClient,

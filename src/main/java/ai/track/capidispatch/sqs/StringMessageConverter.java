@@ -25,8 +25,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * the worker's allocation at full speed. Here the headers are put into one map: the same names and values, the
  * message's own id as the Spring message id, as Spring Cloud AWS sets it.
  *
- * <p>Anything else (message attributes, which a redriven dead letter carries; a listener taking another payload
- * type; an id that is not a UUID; a context other than SQS's) goes through Spring Cloud AWS's own path unchanged.
+ * <p>Anything else (message attributes, which a redriven dead letter carries; a listener or payload type mapper
+ * asking for another type; an id that is not a UUID; a context other than SQS's) goes through Spring Cloud AWS's
+ * own path unchanged.
  * {@code StringMessageConverterTest} holds the fast path to what that path produces, header by header.
  */
 final class StringMessageConverter extends SqsMessagingMessageConverter {
