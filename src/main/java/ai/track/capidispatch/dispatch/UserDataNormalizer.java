@@ -86,7 +86,7 @@ public final class UserDataNormalizer {
     }
 
     /** {@code [0-9a-f]{64}}, checked by hand: it runs for every value of every event. */
-    static boolean isSha256Hex(String value) {
+    private static boolean isSha256Hex(String value) {
         if (value.length() != 64) {
             return false;
         }
