@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.stereotype.Component;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
  * permits and stall the listener; parsing is the dispatch service's job), hands each to the dispatch service
  * and, once every outcome of the poll is known, lets {@link OutcomeSettler} act on them together. The listener's
  * future completes once SQS has answered those actions; until then the poll's messages count against
- * {@code max-concurrent-messages}.
+ * {@code max-concurrent-messages} and hold their bytes in the {@link InFlightBudget}. A message is parsed only once
+ * the budget has room for what parsing and sending it costs; until then it waits, received, in the order it came.
  */
 @Component
 class ConversionEventListener {
@@ -31,24 +34,49 @@ class ConversionEventListener {
 
     private final CapiDispatchService dispatchService;
     private final OutcomeSettler settler;
+    private final InFlightBudget budget;
+    /** Where a message that waited for room is parsed: not the thread whose release made the room. */
+    private final Executor admittedExecutor;
 
-    ConversionEventListener(CapiDispatchService dispatchService, OutcomeSettler settler,
-            SqsWorkerProperties validatedFirst) {
+    ConversionEventListener(CapiDispatchService dispatchService, OutcomeSettler settler, InFlightBudget budget,
+            TaskExecutor sqsListenerTaskExecutor, SqsWorkerProperties validatedFirst) {
         // SqsWorkerProperties is injected only so it is bound and validated before the @SqsListener placeholder
         // is resolved: a missing SQS_QUEUE_URL then fails start-up with a message naming the variable.
         this.dispatchService = dispatchService;
         this.settler = settler;
+        this.budget = budget;
+        this.admittedExecutor = sqsListenerTaskExecutor;
     }
 
     @SqsListener(value = "${capi.sqs.queue-url}", id = LISTENER_ID)
     CompletableFuture<Void> onMessages(List<Message<String>> messages) {
-        List<CompletableFuture<ReceivedMessage>> received = new ArrayList<>(messages.size());
+        List<IncomingMessage> incoming = new ArrayList<>(messages.size());
+        List<String> bodies = new ArrayList<>(messages.size());
         for (Message<String> message : messages) {
-            IncomingMessage incoming = toIncoming(message);
-            received.add(dispatch(incoming).thenApply(outcome -> new ReceivedMessage(message, incoming, outcome)));
+            IncomingMessage one = toIncoming(message);
+            incoming.add(one);
+            bodies.add(one.body());
+        }
+        long held = budget.received(bodies);
+        List<CompletableFuture<ReceivedMessage>> received = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            Message<String> message = messages.get(i);
+            IncomingMessage one = incoming.get(i);
+            received.add(admitted(one).thenApply(outcome -> new ReceivedMessage(message, one, outcome)));
         }
         return CompletableFuture.allOf(received.toArray(CompletableFuture[]::new))
-                .thenCompose(all -> settler.settle(received.stream().map(CompletableFuture::join).toList()));
+                .thenCompose(all -> settler.settle(received.stream().map(CompletableFuture::join).toList()))
+                .whenComplete((settled, failure) -> budget.release(held));
+    }
+
+    /** Dispatches the message once the budget has room for it; its dispatch bytes are free again with its outcome. */
+    private CompletableFuture<DispatchOutcome> admitted(IncomingMessage incoming) {
+        long bytes = MessageFootprint.dispatching(incoming.body());
+        CompletableFuture<Void> admission = budget.admitToDispatch(bytes);
+        CompletableFuture<DispatchOutcome> outcome = admission.isDone() ? dispatch(incoming)
+                : admission.thenComposeAsync(room -> dispatch(incoming), admittedExecutor)
+                        .exceptionally(rejected -> unexpected(incoming, rejected)); // the executor is shut down
+        return outcome.whenComplete((done, failure) -> budget.releaseDispatching(bytes));
     }
 
     /** The one broad catch: whatever went wrong, the message stays on the queue; the body is never logged. */
@@ -59,11 +87,13 @@ class ConversionEventListener {
         } catch (RuntimeException bug) {
             outcome = CompletableFuture.failedFuture(bug);
         }
-        return outcome.exceptionally(bug -> {
-            log.atError().addKeyValue("message_id", incoming.messageId()).setCause(bug)
-                    .log("Unexpected failure dispatching a message; it stays on the queue");
-            return new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "unexpected failure", null, null);
-        });
+        return outcome.exceptionally(bug -> unexpected(incoming, bug));
+    }
+
+    private static DispatchOutcome unexpected(IncomingMessage incoming, Throwable bug) {
+        log.atError().addKeyValue("message_id", incoming.messageId()).setCause(bug)
+                .log("Unexpected failure dispatching a message; it stays on the queue");
+        return new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "unexpected failure", null, null);
     }
 
     private static IncomingMessage toIncoming(Message<String> message) {

@@ -8,6 +8,7 @@ import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactory;
 import io.awspring.cloud.sqs.listener.acknowledgement.handler.AcknowledgementMode;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,7 +37,7 @@ class SqsListenerConfiguration {
      */
     @Bean
     SqsMessageListenerContainerFactory<Object> defaultSqsListenerContainerFactory(SqsAsyncClient sqsAsyncClient,
-            SqsWorkerProperties properties, TaskExecutor sqsListenerTaskExecutor) {
+            SqsWorkerProperties properties, TaskExecutor sqsListenerTaskExecutor, InFlightBudget inFlightBudget) {
         return SqsMessageListenerContainerFactory.builder()
                 .sqsAsyncClient(sqsAsyncClient)
                 .configure(options -> options
@@ -49,7 +50,7 @@ class SqsListenerConfiguration {
                         .queueNotFoundStrategy(properties.queueNotFoundStrategy())
                         .maxConcurrentMessages(properties.maxConcurrentMessages())
                         .maxMessagesPerPoll(properties.maxMessagesPerPoll())
-                        .backPressureHandlerFactory(pacedPolls(properties))
+                        .backPressureHandlerFactory(pacedPolls(properties, inFlightBudget))
                         // Only the system attributes the listener reads: all of them would be received, parsed and
                         // mapped to headers for each message, for nothing. (Message attributes stay "All": Spring
                         // Cloud AWS refuses an empty list, and producers do not set any.)
@@ -63,14 +64,28 @@ class SqsListenerConfiguration {
     }
 
     /**
-     * Spring Cloud AWS's limit on messages in flight, then {@link PollPacer} on how many receives run at once (in
-     * place of its adaptive handler, which runs up to {@code max-concurrent-messages / 10} long polls whenever a
-     * receive brings anything). A new pacer per container start: a stopped container has drained its handlers.
+     * Spring Cloud AWS's limit on messages in flight, then the {@link InFlightBudget} on their bytes, then {@link
+     * PollPacer} on how many receives run at once (in place of Spring Cloud AWS's adaptive handler, which runs up to
+     * {@code max-concurrent-messages / 10} long polls whenever a receive brings anything). The pacer comes last: it
+     * counts every poll it grants as started. New handlers per container start (a stopped container has drained its
+     * handlers); the budget is one for the worker's life.
      */
-    static BackPressureHandlerFactory pacedPolls(SqsWorkerProperties properties) {
+    static BackPressureHandlerFactory pacedPolls(SqsWorkerProperties properties, InFlightBudget budget) {
         return BackPressureHandlerFactories.compositeBackPressureHandler(
                 BackPressureHandlerFactories.concurrencyLimiterBackPressureHandler(),
+                options -> new InFlightBytesBackPressure(budget, Duration.ofSeconds(1)),
                 options -> PollPacer.forQueue(properties));
+    }
+
+    /** {@code max-in-flight-bytes}, by default a share of this JVM's maximum heap; logged once at start-up. */
+    @Bean
+    InFlightBudget inFlightBudget(SqsWorkerProperties properties) {
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        InFlightBudget budget = new InFlightBudget(properties.inFlightBytesLimit(maxHeap));
+        LoggerFactory.getLogger(InFlightBudget.class).atInfo().addKeyValue("record", "InFlightBudget")
+                .addKeyValue("max_in_flight_bytes", budget.limit()).addKeyValue("max_heap_bytes", maxHeap)
+                .log("Messages in flight may hold {} MB of the {} MB heap", budget.limit() >> 20, maxHeap >> 20);
+        return budget;
     }
 
     /** See {@link ListenerTaskExecutor}; a bean so the context shuts it down after the listener has stopped. */

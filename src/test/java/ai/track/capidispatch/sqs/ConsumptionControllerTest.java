@@ -75,7 +75,7 @@ class ConsumptionControllerTest {
 
     private static SqsWorkerProperties properties() {
         return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
-                QueueNotFoundStrategy.FAIL, 100, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
+                QueueNotFoundStrategy.FAIL, 100, null, 10, Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofSeconds(10),
                 Duration.ofMillis(50), Duration.ofMillis(10), SqsWorkerProperties.HttpClient.CRT);
     }

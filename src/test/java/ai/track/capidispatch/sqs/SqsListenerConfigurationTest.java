@@ -86,7 +86,7 @@ class SqsListenerConfigurationTest {
 
     private static SqsWorkerProperties properties(Duration pollBackOffInitial, Duration pollBackOffMax) {
         return new SqsWorkerProperties("http://127.0.0.1:1/000000000000/q", "http://127.0.0.1:1/000000000000/dlq",
-                QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                QueueNotFoundStrategy.FAIL, 2000, null, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofSeconds(15), Duration.ofMinutes(15), pollBackOffInitial, pollBackOffMax, Duration.ofMillis(50),
                 Duration.ofMillis(10), SqsWorkerProperties.HttpClient.CRT);
     }

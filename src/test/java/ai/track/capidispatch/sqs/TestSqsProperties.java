@@ -15,7 +15,7 @@ final class TestSqsProperties {
 
     static SqsWorkerProperties of(String queueUrl, String dlqUrl, Duration deleteLinger,
             SqsWorkerProperties.HttpClient httpClient) {
-        return new SqsWorkerProperties(queueUrl, dlqUrl, QueueNotFoundStrategy.FAIL, 2000, 10, Duration.ofSeconds(10),
+        return new SqsWorkerProperties(queueUrl, dlqUrl, QueueNotFoundStrategy.FAIL, 2000, null, 10, Duration.ofSeconds(10),
                 Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMinutes(15), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), Duration.ofMillis(50), deleteLinger, httpClient);
     }

@@ -1,0 +1,130 @@
+package ai.track.capidispatch.sqs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class InFlightBudgetTest {
+
+    private static final long PERMIT = MessageFootprint.PERMIT_BYTES;
+    private static final Duration NO_WAIT = Duration.ZERO;
+
+    @Test
+    void grantsAPollAsManyMessagesAsFit() throws Exception {
+        InFlightBudget budget = new InFlightBudget(25 * PERMIT);
+
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(10);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(10);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(5);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isZero();
+        assertThat(budget.used()).isEqualTo(25 * PERMIT);
+    }
+
+    @Test
+    void smallMessagesGiveBackWhatTheirPollReserved() throws Exception {
+        InFlightBudget budget = new InFlightBudget(10 * PERMIT);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(10);
+
+        budget.returnPermits(7); // the receive brought three messages
+        long held = budget.received(List.of("a".repeat(1000), "b".repeat(1000), "c".repeat(1000)));
+
+        assertThat(held).isEqualTo(3 * (MessageFootprint.PER_MESSAGE_BYTES + 1000));
+        assertThat(budget.used()).isEqualTo(held);
+        budget.processed(3);
+        budget.release(held);
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void pausesPollingWhenSpentAndResumesWhenReleased() throws Exception {
+        InFlightBudget budget = new InFlightBudget(10 * PERMIT);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(10);
+        long held = budget.received(List.of(big(), big(), big(), big(), big(), big(), big(), big(), big(), big()));
+        long dispatching = MessageFootprint.dispatching(big());
+        assertThat(budget.admitToDispatch(dispatching)).isDone();
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("spent: the poll must wait").isZero();
+
+        var pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> waitingPoll = pool.submit(() -> budget.reservePermits(10, Duration.ofSeconds(10)));
+            TimeUnit.MILLISECONDS.sleep(100);
+            assertThat(waitingPoll).isNotDone();
+
+            budget.releaseDispatching(dispatching);
+            budget.processed(10);
+            budget.release(held);
+
+            assertThat(waitingPoll.get(5, TimeUnit.SECONDS)).as("resumed once room freed").isPositive();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMessageBiggerThanTheWholeBudgetPassesAlone() throws Exception {
+        InFlightBudget budget = new InFlightBudget(64 * 1024); // smaller than one permit, smaller than one message
+
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("one message at a time when nothing is held").isEqualTo(1);
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("and only one").isZero();
+        String body = big();
+        long held = budget.received(List.of(body));
+        CompletableFuture<Void> admitted = budget.admitToDispatch(MessageFootprint.dispatching(body));
+        assertThat(admitted).as("nothing else dispatching: admitted although it does not fit").isDone();
+
+        budget.releaseDispatching(MessageFootprint.dispatching(body));
+        budget.processed(1);
+        budget.release(held);
+        assertThat(budget.used()).isZero();
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(1);
+    }
+
+    @Test
+    void receivedMessagesWaitToDispatchInOrderAndBeforeNewPolls() throws Exception {
+        long dispatchOne = MessageFootprint.dispatching(big());
+        InFlightBudget budget = new InFlightBudget(dispatchOne + 3 * PERMIT);
+        CompletableFuture<Void> first = budget.admitToDispatch(dispatchOne);
+        CompletableFuture<Void> second = budget.admitToDispatch(dispatchOne);
+        CompletableFuture<Void> third = budget.admitToDispatch(10);
+
+        assertThat(first).isDone();
+        assertThat(second).as("no room: waits").isNotDone();
+        assertThat(third).as("behind the second, although it would fit").isNotDone();
+        assertThat(budget.waitingMessages()).isEqualTo(2);
+        assertThat(budget.reservePermits(1, NO_WAIT)).as("waiting messages go before new polls").isZero();
+
+        budget.releaseDispatching(dispatchOne);
+
+        assertThat(second).isDone();
+        assertThat(third).isDone();
+        assertThat(budget.waitingMessages()).isZero();
+    }
+
+    @Test
+    void aProcessedReleaseForAMessageThatNeverReachedTheListenerReturnsItsPermit() throws Exception {
+        InFlightBudget budget = new InFlightBudget(10 * PERMIT);
+        assertThat(budget.reservePermits(2, NO_WAIT)).isEqualTo(2);
+        long held = budget.received(List.of("x")); // of two received, only one reached the listener
+
+        budget.processed(2);
+        budget.release(held);
+
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void rejectsANonPositiveLimit() {
+        assertThatThrownBy(() -> new InFlightBudget(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive");
+    }
+
+    private static String big() {
+        return "x".repeat((int) MessageFootprint.MAX_BODY_BYTES - 100);
+    }
+}
