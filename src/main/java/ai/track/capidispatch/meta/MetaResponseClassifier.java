@@ -151,6 +151,13 @@ public final class MetaResponseClassifier {
             return response.deadLetter("Meta rejected the event");
         }
         if (httpStatus >= 200 && httpStatus <= 299) {
+            // A 2xx with nothing of Meta's in it (no events_received, no fbtrace_id, no messages: a captive
+            // portal's login page, a proxy's bare "OK", an empty 204) is not the Graph API accepting anything.
+            // Whatever answered answers every message alike: deleting would lose them, retrying would end them in
+            // the DLQ as RETRIES_EXHAUSTED. Held, like every other answer that is not Meta's.
+            if (!fromMeta(body, response.fbtraceId)) {
+                return notFromMeta(httpStatus, responseBody, body, origin, null);
+            }
             return accountForEvents(response, body, eventsSent);
         }
         // 408, 429, 5xx (HTML error pages and empty bodies included): the request never reached a verdict
@@ -264,6 +271,12 @@ public final class MetaResponseClassifier {
         Objects.requireNonNull(failure, "failure");
         return new GatewayResult(Verdict.RETRY, ErrorClass.TRANSIENT, truncate(describe(failure)), 0, null, null,
                 null);
+    }
+
+    /** A success body with any of the fields Meta's events edge answers with, or Meta's trace id. */
+    private static boolean fromMeta(JsonNode body, String fbtraceId) {
+        return fbtraceId != null || body.isObject()
+                && (body.has("events_received") || body.has("messages") || body.has("fbtrace_id"));
     }
 
     /** 2xx means the request was well formed, not that every event was taken: only {@code events_received} says so. */

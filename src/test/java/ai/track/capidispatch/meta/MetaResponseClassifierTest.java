@@ -60,22 +60,39 @@ class MetaResponseClassifierTest {
         }
 
         @Test
-        void retriesWhenSuccessBodyIsNotJson() {
+        void holdsWhenSuccessBodyIsNotJson() {
             GatewayResult result = classifier.classify(200, "OK", 1, null);
 
-            assertRetry(result, ErrorClass.INCOMPLETE_RESPONSE);
-            assertThat(result.reason()).contains("HTTP 200", "non-JSON");
+            assertThat(result.verdict()).isEqualTo(Verdict.HOLD);
+            assertThat(result.errorClass()).isEqualTo(ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).contains("HTTP 200 without a Meta error body", "not Meta's API answering");
         }
 
         @Test
-        void retriesWhenSuccessBodyIsEmpty() {
-            assertRetry(classifier.classify(204, "", 1, null), ErrorClass.INCOMPLETE_RESPONSE);
+        void holdsACaptivePortalsLoginPage() {
+            GatewayResult result = classifier.classify(200,
+                    "<html><head><title>Hotel Wi-Fi</title></head><body>Please sign in</body></html>", 1, null,
+                    new MetaResponseClassifier.Origin("portal.example.net", "nginx"));
+
+            assertThat(result.verdict()).isEqualTo(Verdict.HOLD);
+            assertThat(result.errorClass()).isEqualTo(ErrorClass.NON_META_RESPONSE);
+            assertThat(result.reason()).contains("HTTP 200", "(HTML page)", "from portal.example.net")
+                    .doesNotContain("sign in");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"", "[1]", "null", "{}", "{\"status\":\"ok\"}"})
+        void holdsASuccessWithNothingOfMetasInIt(String body) {
+            GatewayResult result = classifier.classify(body.isEmpty() ? 204 : 200, body, 1, null);
+
+            assertThat(result.verdict()).isEqualTo(Verdict.HOLD);
+            assertThat(result.errorClass()).isEqualTo(ErrorClass.NON_META_RESPONSE);
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"{\"messages\":[],\"fbtrace_id\":\"AbC\"}", "{\"events_received\":\"1\"}",
-            "{\"events_received\":1.5}", "{\"events_received\":null}", "[1]", "null"})
-        void retriesWhenEventsReceivedIsMissingOrUnusable(String body) {
+            "{\"events_received\":1.5}", "{\"events_received\":null}"})
+        void retriesWhenMetasEventsReceivedIsMissingOrUnusable(String body) {
             assertRetry(classifier.classify(200, body, 1, null), ErrorClass.INCOMPLETE_RESPONSE);
         }
     }

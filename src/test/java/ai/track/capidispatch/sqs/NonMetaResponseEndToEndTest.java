@@ -22,8 +22,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -33,8 +36,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * An HTML 404 where the Graph API should be (a wrong {@code META_GRAPH_URL}, a proxy, a gateway) is not Meta
- * judging the events: the worker holds them (no DLQ, no delete), they come back to probe, readiness is
+ * An HTML 404 where the Graph API should be (a wrong {@code META_GRAPH_URL}, a proxy, a gateway), or a 200 from a
+ * captive portal's login page, is not Meta judging or accepting the events: the worker holds them (no DLQ, no delete), they come back to probe, readiness is
  * {@code OUT_OF_SERVICE} while {@code /health} stays up, and once the URL answers as Meta does they are delivered.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -43,8 +46,17 @@ class NonMetaResponseEndToEndTest {
 
     private static final Queues QUEUES = TestInfrastructure.createQueues("e2e-non-meta", 30);
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
-    private static final List<String> EVENT_IDS = List.of("non-meta-1", "non-meta-2", "non-meta-3");
     private static final String NOT_FOUND_PAGE = MetaFixtures.read("nginx-404.html");
+    private static final String CAPTIVE_PORTAL_PAGE =
+            "<html><head><title>Guest Wi-Fi</title></head><body><form>Please sign in</form></body></html>";
+
+    static Stream<Arguments> answersThatAreNotMetas() {
+        return Stream.of(
+                Arguments.of("html-404", 404, NOT_FOUND_PAGE,
+                        "HTTP 404 without a Meta error body (HTML page) from ", List.of("<title>", "nginx/1.25.3</center>")),
+                Arguments.of("captive-200", 200, CAPTIVE_PORTAL_PAGE,
+                        "HTTP 200 without a Meta error body (HTML page) from ", List.of("Guest Wi-Fi", "sign in")));
+    }
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -60,15 +72,20 @@ class NonMetaResponseEndToEndTest {
     @LocalServerPort
     int port;
 
-    @Test
-    void holdsEventsAnsweredByAnHtml404AndDeliversThemOnceMetaAnswers(CapturedOutput output) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("answersThatAreNotMetas")
+    void holdsEventsAnsweredByWhatIsNotMetaAndDeliversThemOnceMetaAnswers(String name, int status, String page,
+            String reasonStart, List<String> notInLogs, CapturedOutput output) throws Exception {
+        List<String> eventIds = List.of(name + "-1", name + "-2", name + "-3");
+        double deliveredBefore = scraped("DispatchSuccess_total");
+        double heldBefore = scraped("DispatchHeld_total{ErrorClass=\"NON_META_RESPONSE\"}");
         meta.resetAll();
         TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
         meta.stubFor(post(urlPathEqualTo(EVENTS_PATH)).atPriority(5)
-                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "text/html")
-                        .withBody(NOT_FOUND_PAGE)));
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "text/html")
+                        .withBody(page)));
         long now = Instant.now().getEpochSecond();
-        for (String eventId : EVENT_IDS) {
+        for (String eventId : eventIds) {
             sqs.sendMessage(b -> b.queueUrl(QUEUES.queueUrl()).messageBody("""
                     {"event": {"event_name": "Lead", "event_time": %d, "event_id": "%s",
                      "action_source": "system_generated", "user_data": {"external_id": "crm-%s"}}}
@@ -84,24 +101,25 @@ class NonMetaResponseEndToEndTest {
 
         // Held, not dead-lettered: each event comes back and is sent again by a later probe.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            for (String eventId : EVENT_IDS) {
+            for (String eventId : eventIds) {
                 assertThat(meta.findAll(postRequestedFor(urlPathEqualTo(EVENTS_PATH))
                         .withRequestBody(containing("\"" + eventId + "\""))))
                         .as("requests carrying %s", eventId).hasSizeGreaterThanOrEqualTo(2);
             }
         });
         assertThat(sqs.receiveMessage(b -> b.queueUrl(QUEUES.dlqUrl()).waitTimeSeconds(0)).messages()).isEmpty();
-        assertThat(TestInfrastructure.messagesOnQueue(QUEUES.queueUrl())).isEqualTo(EVENT_IDS.size());
+        assertThat(TestInfrastructure.messagesOnQueue(QUEUES.queueUrl())).isEqualTo(eventIds.size());
         assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(503);
-        assertThat(scraped("DispatchHeld_total{ErrorClass=\"NON_META_RESPONSE\"}"))
-                .isGreaterThanOrEqualTo(EVENT_IDS.size());
+        assertThat(scraped("DispatchHeld_total{ErrorClass=\"NON_META_RESPONSE\"}") - heldBefore)
+                .isGreaterThanOrEqualTo(eventIds.size());
 
         // What the operator reads: who answered and what to check; not the page, not the token.
         String logs = output.getAll();
-        assertThat(logs).contains("HTTP 404 without a Meta error body (HTML page) from "
-                + URI.create(meta.baseUrl()).getHost() + ":" + meta.port() + " — not Meta's API answering",
-                "check META_GRAPH_URL", "\"NON_META_RESPONSE\"", "\"ConsumptionPaused\"");
-        assertThat(logs).doesNotContain(ACCESS_TOKEN, "<title>", "nginx/1.25.3</center>");
+        assertThat(logs).contains(reasonStart + URI.create(meta.baseUrl()).getHost() + ":" + meta.port()
+                + " — not Meta's API answering", "check META_GRAPH_URL", "\"NON_META_RESPONSE\"",
+                "\"ConsumptionPaused\"");
+        assertThat(logs).doesNotContain(ACCESS_TOKEN);
+        assertThat(logs).doesNotContain(notInLogs);
 
         // The operator fixes META_GRAPH_URL: the same URL now answers as Meta does.
         meta.stubFor(post(urlPathEqualTo(EVENTS_PATH)).atPriority(1)
@@ -114,7 +132,7 @@ class NonMetaResponseEndToEndTest {
                 .until(() -> TestInfrastructure.messagesOnQueue(QUEUES.queueUrl()) == 0);
         await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health/readiness").statusCode() == 200);
         assertThat(sqs.receiveMessage(b -> b.queueUrl(QUEUES.dlqUrl()).waitTimeSeconds(1)).messages()).isEmpty();
-        assertThat(scraped("DispatchSuccess_total")).isEqualTo(EVENT_IDS.size());
+        assertThat(scraped("DispatchSuccess_total") - deliveredBefore).isEqualTo(eventIds.size());
     }
 
     /**
