@@ -6,6 +6,8 @@ import io.awspring.cloud.sqs.listener.ListenerMode;
 import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactories;
 import io.awspring.cloud.sqs.listener.backpressure.BackPressureHandlerFactory;
 import io.awspring.cloud.sqs.listener.acknowledgement.handler.AcknowledgementMode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -33,13 +35,15 @@ class SqsListenerConfiguration {
      * (awspring/spring-cloud-aws#1661); interval and threshold zero keep its unused processor the immediate one.
      * Poll back-off: after a failed receive the polling thread sleeps before its next poll, so an unreachable SQS
      * costs a poll every few seconds rather than a tight loop of errors. Received messages become Spring messages
-     * through {@link StringMessageConverter}, in one pass instead of seven header maps.
+     * through {@link StringMessageConverter}, in one pass instead of seven header maps. The container's receives go
+     * through {@link ListenerReceives}: an idle worker stops at once, and an SQS outage is one log line.
      */
     @Bean
     SqsMessageListenerContainerFactory<Object> defaultSqsListenerContainerFactory(SqsAsyncClient sqsAsyncClient,
-            SqsWorkerProperties properties, TaskExecutor sqsListenerTaskExecutor, InFlightBudget inFlightBudget) {
+            SqsWorkerProperties properties, TaskExecutor sqsListenerTaskExecutor, InFlightBudget inFlightBudget,
+            ListenerReceives listenerReceives) {
         return SqsMessageListenerContainerFactory.builder()
-                .sqsAsyncClient(sqsAsyncClient)
+                .sqsAsyncClient(listenerReceives.watching(sqsAsyncClient))
                 .configure(options -> options
                         .componentsTaskExecutor(sqsListenerTaskExecutor)
                         .messageConverter(new StringMessageConverter())
@@ -77,11 +81,21 @@ class SqsListenerConfiguration {
                 options -> PollPacer.forQueue(properties));
     }
 
-    /** {@code max-in-flight-bytes}, by default a share of this JVM's maximum heap; logged once at start-up. */
+    /**
+     * {@code max-in-flight-bytes}, by default a share of this JVM's maximum heap; logged once at start-up, and on
+     * {@code /actuator/metrics} as {@code capi.sqs.in-flight.bytes} (held now), {@code capi.sqs.in-flight.limit} and
+     * {@code capi.sqs.in-flight.waiting} (received messages waiting for room to be parsed).
+     */
     @Bean
-    InFlightBudget inFlightBudget(SqsWorkerProperties properties) {
+    InFlightBudget inFlightBudget(SqsWorkerProperties properties, MeterRegistry registry) {
         long maxHeap = Runtime.getRuntime().maxMemory();
         InFlightBudget budget = new InFlightBudget(properties.inFlightBytesLimit(maxHeap));
+        Gauge.builder("capi.sqs.in-flight.bytes", budget, InFlightBudget::used).baseUnit("bytes")
+                .description("Heap held by messages in flight, as the byte budget counts it").register(registry);
+        Gauge.builder("capi.sqs.in-flight.limit", budget, InFlightBudget::limit).baseUnit("bytes")
+                .description("capi.sqs.max-in-flight-bytes").register(registry);
+        Gauge.builder("capi.sqs.in-flight.waiting", budget, InFlightBudget::waitingMessages)
+                .description("Received messages waiting for room in the byte budget").register(registry);
         LoggerFactory.getLogger(InFlightBudget.class).atInfo().addKeyValue("record", "InFlightBudget")
                 .addKeyValue("max_in_flight_bytes", budget.limit()).addKeyValue("max_heap_bytes", maxHeap)
                 .log("Messages in flight may hold {} MB of the {} MB heap", budget.limit() >> 20, maxHeap >> 20);

@@ -118,6 +118,35 @@ class ShutdownEndToEndTest {
         assertThat(deadLetters).as("being interrupted is no reason to dead-letter").isEmpty();
     }
 
+    /**
+     * An idle worker's long polls wait up to {@code poll-timeout} (10 s); a stop used to wait for them. ECS deploys
+     * wait on every task's stop, so an idle one stops within 2 s.
+     */
+    @Test
+    void anIdleWorkerStopsWithinTwoSeconds() throws Exception {
+        meta.resetAll();
+        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
+        journal.stubAccepting(0);
+        ConfigurableApplicationContext worker = startWorker();
+        Duration closing;
+        try {
+            long now = Instant.now().getEpochSecond();
+            NumberedEvents.send(sqs, QUEUES.queueUrl(), List.of(NumberedEvents.body(WARM_UP, "idle-", false, now)));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> QueueContents.messagesOn(sqs, QUEUES.queueUrl()) == 0);
+            Thread.sleep(2_000); // idle: the next long polls are waiting on an empty queue
+
+            Instant start = Instant.now();
+            worker.close();
+            closing = Duration.between(start, Instant.now());
+        } finally {
+            worker.close();
+        }
+
+        System.out.printf("ShutdownEndToEndTest: an idle worker stopped in %d ms%n", closing.toMillis());
+        assertThat(closing).as("an idle worker's stop").isLessThan(Duration.ofSeconds(2));
+    }
+
     /** Three hundred events in about three seconds, ten at a time. */
     private void produceSteadily(List<String> bodies) {
         for (int from = 0; from < bodies.size(); from += 10) {
