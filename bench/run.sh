@@ -4,6 +4,9 @@
 #   bench/run.sh                    # preload 50,000 events, drain them, compare with the queue's drain rate
 #   bench/run.sh steady             # 500 events/s for 60 s, latency under load
 #   bench/run.sh startup            # start-up only: seconds and CPU-seconds until /health answers 200
+#   bench/run.sh large              # memory: 1,000 carts of 200 KB-1 MiB, 2,000 small events, 10 poison bodies,
+#                                   # drained at 512 MB and at 1 GB of task memory; deaths, losses, peak RSS
+#   LARGE=1000 SMALL=2000 POISON=10 TASK_MEMORY=512,1024 bench/run.sh large
 #   WORKER_EXTRA_OPTIONS=-XX:StartFlightRecording=filename=target/bench/w.jfr  # added to the image's JVM options
 #   JAR=path/to/extracted/app.jar   # run another jar than target's, e.g. one extracted as the image does
 #   EVENTS=20000 LATENCY_MS=50 RATE=500 SECONDS=60 WORKER_JAVA=/path/to/java bench/run.sh [preload|steady]
@@ -15,6 +18,7 @@ mvn -q -B -ntp dependency:build-classpath -Dmdep.includeScope=test -Dmdep.output
 jar=${JAR:-$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name '*.original' | head -1)}
 
 java -Djar="$jar" \
+  -Dlarge="${LARGE:-1000}" -Dsmall="${SMALL:-2000}" -Dpoison="${POISON:-10}" -DtaskMemory="${TASK_MEMORY:-512,1024}" \
   -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="${SECONDS_STEADY:-60}" \
   ${WORKER_JAVA:+-Djava="$WORKER_JAVA"} ${WORKER_JVM_OPTIONS:+-DjvmOptions="$WORKER_JVM_OPTIONS"} \
   ${WORKER_EXTRA_OPTIONS:+-DextraJvmOptions="$WORKER_EXTRA_OPTIONS"} \

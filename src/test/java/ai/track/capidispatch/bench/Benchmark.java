@@ -73,6 +73,8 @@ public final class Benchmark {
             if (mode.equals("startup")) {
                 System.out.printf(Locale.ROOT, "BENCH startup | startup_s=%.1f startup_cpu_s=%.1f%n", startupSeconds,
                         startupCpu);
+            } else if (mode.equals("large")) {
+                LargeMessages.run(sqs, meta, java, jvmOptions, jar, env, logs);
             } else if (mode.equals("steady")) {
                 steady(sqs, queue, loader, meta, java, jvmOptions, jar, env, logs, startupSeconds, startupCpu);
             } else {

@@ -52,6 +52,10 @@ final class WorkerProcess implements AutoCloseable {
         throw new IllegalStateException("worker not healthy within " + timeout);
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** User + system CPU seconds used so far. */
     double cpuSeconds() throws IOException {
         String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
