@@ -1,5 +1,7 @@
 package ai.track.capidispatch.dispatch;
 
+import static ai.track.capidispatch.support.AwsEnvelopes.eventBridge;
+import static ai.track.capidispatch.support.AwsEnvelopes.sns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
@@ -296,23 +298,6 @@ class ConversionMessageParserTest {
             assertThat(reason(eventBridge("{\"event\": {\"event_time\": \"yesterday\"}}")))
                     .isEqualTo("EventBridge envelope: detail.event.event_time must be an integer (unix seconds)");
         }
-    }
-
-    /** What SNS delivers to SQS without raw message delivery: {@code body} as the JSON string {@code Message}. */
-    static String sns(String body) {
-        return "{\"Type\":\"Notification\",\"MessageId\":\"22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\","
-                + "\"TopicArn\":\"arn:aws:sns:us-east-1:123456789012:conversions\","
-                + "\"Message\":" + JSON.writeValueAsString(body) + ",\"Timestamp\":\"2025-11-28T00:00:01.000Z\","
-                + "\"SignatureVersion\":\"1\",\"Signature\":\"EXAMPLEpH+...\","
-                + "\"SigningCertURL\":\"https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000.pem\","
-                + "\"UnsubscribeURL\":\"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe\"}";
-    }
-
-    /** What EventBridge delivers to an SQS target: {@code body} (JSON text) as the object {@code detail}. */
-    static String eventBridge(String body) {
-        return "{\"version\":\"0\",\"id\":\"6a7e8feb-b491-4cf7-a9f1-bf3703467718\",\"detail-type\":\"Conversion\","
-                + "\"source\":\"shop.checkout\",\"account\":\"123456789012\",\"time\":\"2025-11-28T00:00:01Z\","
-                + "\"region\":\"us-east-1\",\"resources\":[],\"detail\":" + body + "}";
     }
 
     private ConversionMessage parsed(String body) {
