@@ -19,6 +19,10 @@ import tools.jackson.databind.node.ObjectNode;
  * binding errors quote the offending input (customer data would reach logs and DLQ attributes), and a hand
  * walk names the exact path at fault ({@code event.user_data.em[1] must be a string}). Only types are checked
  * here; which fields are required is the {@code EventValidator}'s business.
+ *
+ * <p>A body in an SNS or EventBridge envelope (see {@link EnvelopeUnwrapper}) is read as the body it carries,
+ * with the same checks and limits as a raw body; its reasons name the envelope
+ * ({@code SNS envelope: Message is not valid JSON ...}, {@code EventBridge envelope: detail.event is missing}).
  */
 public final class ConversionMessageParser {
 
@@ -42,34 +46,85 @@ public final class ConversionMessageParser {
     }
 
     public ParseResult parse(String body) {
-        if (body == null || body.isBlank()) {
-            return new ParseResult.Rejected("body is empty");
+        try {
+            return new ParseResult.Parsed(read(body));
+        } catch (InvalidField e) {
+            return new ParseResult.Rejected(e.getMessage());
         }
-        if (body.indexOf('\uFFFD') >= 0) {
+    }
+
+    private ConversionMessage read(String body) {
+        if (!(readJson(body, "body") instanceof ObjectNode root)) {
+            throw new InvalidField("body must be a JSON object");
+        }
+        JsonNode event = root.get("event");
+        if (isAbsent(event)) {
+            // Only here, so a raw body costs no more than before envelopes were accepted.
+            EnvelopeUnwrapper.Unwrapped unwrapped = EnvelopeUnwrapper.unwrap(root);
+            if (unwrapped != EnvelopeUnwrapper.Unwrapped.NONE) {
+                return readEnveloped(unwrapped);
+            }
+        }
+        return readMessage(root, event);
+    }
+
+    /** The body inside an envelope, read exactly as a raw body; its reasons say where in the envelope. */
+    private ConversionMessage readEnveloped(EnvelopeUnwrapper.Unwrapped unwrapped) {
+        String where;
+        JsonNode contents;
+        if (unwrapped instanceof EnvelopeUnwrapper.Unwrapped.Text text) {
+            where = text.where();
+            contents = readJson(text.json(), where);
+        } else if (unwrapped instanceof EnvelopeUnwrapper.Unwrapped.Tree tree) {
+            where = tree.where();
+            contents = tree.body();
+        } else if (unwrapped instanceof EnvelopeUnwrapper.Unwrapped.Malformed malformed) {
+            throw new InvalidField(malformed.reason());
+        } else {
+            throw new IllegalStateException("not an envelope: " + unwrapped);
+        }
+        if (!(contents instanceof ObjectNode body)) {
+            throw new InvalidField(where + " must be a JSON object");
+        }
+        JsonNode event = body.get("event");
+        if (isAbsent(event) && EnvelopeUnwrapper.unwrap(body) != EnvelopeUnwrapper.Unwrapped.NONE) {
+            throw new InvalidField(where + " is itself an envelope; only one envelope is unwrapped");
+        }
+        try {
+            return readMessage(body, event);
+        } catch (InvalidField e) {
+            // Every reason of the tree walk starts with a path in the body: make it a path in the envelope.
+            throw new InvalidField(where + "." + e.getMessage());
+        }
+    }
+
+    /**
+     * The checks a body gets before anything is read from it; {@code subject} names the text in reasons
+     * ({@code body}, or the field of an envelope that holds the body as a string).
+     */
+    private JsonNode readJson(String text, String subject) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidField(subject + " is empty");
+        }
+        if (text.indexOf('\uFFFD') >= 0) {
             // What a decoder leaves for bytes that were not UTF-8.
-            return new ParseResult.Rejected("body is not valid UTF-8 text");
+            throw new InvalidField(subject + " is not valid UTF-8 text");
         }
-        byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
-        if (hasLoneSurrogate(body, utf8)) {
-            return new ParseResult.Rejected("body is not valid UTF-8 text");
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (hasLoneSurrogate(text, utf8)) {
+            throw new InvalidField(subject + " is not valid UTF-8 text");
         }
         if (utf8.length > MAX_BODY_BYTES) {
-            return new ParseResult.Rejected("body is " + utf8.length + " bytes, over the limit of " + MAX_BODY_BYTES);
+            throw new InvalidField(subject + " is " + utf8.length + " bytes, over the limit of " + MAX_BODY_BYTES);
         }
-        JsonNode root;
         try {
-            root = mapper.readTree(utf8);
+            return mapper.readTree(utf8);
         } catch (JacksonException e) {
             // The location is safe to report; Jackson's message may quote the input, so it is not used. A
             // parser limit (nesting, string or number length) may come without a location.
-            return new ParseResult.Rejected("body is not valid JSON or exceeds a parser limit"
+            throw new InvalidField(subject + " is not valid JSON or exceeds a parser limit"
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                             + e.getLocation().getColumnNr() + ")"));
-        }
-        try {
-            return new ParseResult.Parsed(readMessage(root));
-        } catch (InvalidField e) {
-            return new ParseResult.Rejected(e.getMessage());
         }
     }
 
@@ -95,17 +150,17 @@ public final class ConversionMessageParser {
         return questionMarksInBytes != questionMarksInText;
     }
 
-    private ConversionMessage readMessage(JsonNode root) {
-        if (!root.isObject()) {
-            throw new InvalidField("body must be a JSON object");
-        }
+    private ConversionMessage readMessage(ObjectNode root, JsonNode event) {
         String pixelId = optionalString(root, "pixel_id", "pixel_id");
         String testEventCode = optionalString(root, "test_event_code", "test_event_code");
-        JsonNode event = root.get("event");
-        if (event == null || event.isNull()) {
+        if (isAbsent(event)) {
             throw new InvalidField("event is missing");
         }
         return new ConversionMessage(pixelId, testEventCode, readEvent(asObject(event, "event")));
+    }
+
+    private static boolean isAbsent(JsonNode node) {
+        return node == null || node.isNull();
     }
 
     private ServerEvent readEvent(ObjectNode event) {

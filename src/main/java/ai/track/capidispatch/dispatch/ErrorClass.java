@@ -5,7 +5,10 @@ package ai.track.capidispatch.dispatch;
  * {@code capi-error-class}, in logs and in metric dimensions, so constants are never renamed.
  */
 public enum ErrorClass {
-    /** The body is not a conversion message: too large, not JSON, wrong types, missing {@code event}. */
+    /**
+     * The body is not a conversion message: too large, not JSON, wrong types, missing {@code event}, or a malformed
+     * SNS or EventBridge envelope.
+     */
     INVALID_MESSAGE,
     /** The event breaks one of Meta's rules that the worker checks before sending. */
     INVALID_EVENT,

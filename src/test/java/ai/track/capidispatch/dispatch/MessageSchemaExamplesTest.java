@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps {@code docs/} honest: the example messages must parse and validate, the guide must show them as they
- * are, and the JSON Schema must list what the parser and validator actually use.
+ * are, and the JSON Schema must list what the parser and validator actually use. (The build has no JSON Schema
+ * validator; the schema's own consistency is checked by reading it.)
  */
 class MessageSchemaExamplesTest {
 
@@ -51,11 +53,55 @@ class MessageSchemaExamplesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"website-purchase.json", "lead.json", "physical-store.json"})
+    @ValueSource(strings = {"sns-envelope.json", "eventbridge-envelope.json"})
+    void envelopeExampleCarriesTheLeadExample(String file) throws IOException {
+        ConversionMessage message = parse(example(file));
+
+        assertThat(message).isEqualTo(parse(example("lead.json")));
+        assertThat(validatorAt(SHORTLY_AFTER).validate(message)).as(file).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"website-purchase.json", "lead.json", "physical-store.json", "sns-envelope.json",
+            "eventbridge-envelope.json"})
     void guideShowsTheExampleFileVerbatim(String file) throws IOException {
         String guide = Files.readString(DOCS.resolve("message-format.md"), StandardCharsets.UTF_8);
 
         assertThat(guide).contains("```json\n" + example(file).strip() + "\n```");
+    }
+
+    @Test
+    void schemaAcceptsTheRawMessageOrOneOfTheTwoEnvelopesAroundIt() throws IOException {
+        JsonNode schema = schema();
+        Set<String> alternatives = new HashSet<>();
+        schema.path("oneOf").forEach(alternative -> alternatives.add(alternative.path("$ref").asString()));
+
+        assertThat(alternatives).containsExactlyInAnyOrder("#/$defs/message", "#/$defs/snsEnvelope",
+                "#/$defs/eventBridgeEnvelope");
+        assertThat(strings(schema.at("/$defs/message/required"))).containsExactly("event");
+        assertThat(schema.at("/$defs/snsEnvelope/properties/Message/contentSchema/$ref").asString())
+                .isEqualTo("#/$defs/message");
+        assertThat(schema.at("/$defs/eventBridgeEnvelope/properties/detail/$ref").asString())
+                .isEqualTo("#/$defs/message");
+        for (String envelope : List.of("snsEnvelope", "eventBridgeEnvelope")) {
+            assertThat(strings(schema.at("/$defs/" + envelope + "/not/required"))).as(envelope + ": a body with "
+                    + "event is the raw message, never an envelope").containsExactly("event");
+        }
+    }
+
+    @Test
+    void schemaRequiresWhatTheParserLooksForInEachEnvelope() throws IOException {
+        JsonNode sns = schema().at("/$defs/snsEnvelope");
+        JsonNode eventBridge = schema().at("/$defs/eventBridgeEnvelope");
+
+        assertThat(strings(sns.path("required")))
+                .containsExactlyInAnyOrder(EnvelopeUnwrapper.SNS_TYPE, EnvelopeUnwrapper.SNS_MESSAGE);
+        assertThat(sns.at("/properties/" + EnvelopeUnwrapper.SNS_TYPE + "/const").asString())
+                .isEqualTo(EnvelopeUnwrapper.SNS_NOTIFICATION);
+        assertThat(sns.at("/properties/" + EnvelopeUnwrapper.SNS_TOPIC_ARN + "/type").asString()).isEqualTo("string");
+        assertThat(strings(eventBridge.path("required"))).containsExactlyInAnyOrder(
+                EnvelopeUnwrapper.EVENTBRIDGE_DETAIL_TYPE, EnvelopeUnwrapper.EVENTBRIDGE_SOURCE,
+                EnvelopeUnwrapper.EVENTBRIDGE_DETAIL);
     }
 
     @Test
@@ -98,9 +144,9 @@ class MessageSchemaExamplesTest {
     void schemaStatesTheValidatorsLimits() throws IOException {
         JsonNode schema = schema();
 
-        assertThat(schema.at("/properties/pixel_id/pattern").asString())
+        assertThat(schema.at("/$defs/message/properties/pixel_id/pattern").asString())
                 .isEqualTo("^[0-9]{1," + EventValidator.MAX_PIXEL_ID_LENGTH + "}$");
-        assertThat(schema.at("/properties/test_event_code/maxLength").asInt())
+        assertThat(schema.at("/$defs/message/properties/test_event_code/maxLength").asInt())
                 .isEqualTo(EventValidator.MAX_TEST_EVENT_CODE_LENGTH);
         assertThat(schema.at("/$defs/event/properties/event_name/maxLength").asInt())
                 .isEqualTo(EventValidator.MAX_EVENT_NAME_LENGTH);

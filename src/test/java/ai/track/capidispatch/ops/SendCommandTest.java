@@ -8,6 +8,7 @@ import static ai.track.capidispatch.ops.OpsTestSupport.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.track.capidispatch.ops.OpsTestSupport.Run;
+import ai.track.capidispatch.support.AwsEnvelopes;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,21 @@ class SendCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).containsPattern("sent +2").containsPattern("invalid +0");
         assertThat(drain(queues.queueUrl())).hasSize(2);
+    }
+
+    @Test
+    void sendsSnsAndEventBridgeEnvelopesAsTheWorkerReadsThemAndReportsAMalformedOne() throws IOException {
+        Queues queues = freshQueues("send-envelopes");
+        String sns = AwsEnvelopes.sns(conversion("via-sns", NOW));
+        String eventBridge = AwsEnvelopes.eventBridge(conversion("via-eventbridge", NOW));
+        Path file = write(List.of(sns, eventBridge, AwsEnvelopes.sns(NOT_JSON)));
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", queues.queueUrl());
+
+        assertThat(bodies(drain(queues.queueUrl()))).as("sent as they are, envelope and all")
+                .containsExactlyInAnyOrder(sns, eventBridge);
+        assertThat(run.out()).contains("line 3: invalid, not sent: SNS envelope: Message is not valid JSON")
+                .containsPattern("sent +2").containsPattern("invalid +1").doesNotContain("secret@example.com");
     }
 
     @Test
