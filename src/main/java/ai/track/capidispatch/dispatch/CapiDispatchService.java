@@ -35,14 +35,13 @@ public final class CapiDispatchService {
      */
     public CompletableFuture<DispatchOutcome> dispatch(IncomingMessage incoming) {
         PreparedMessage prepared = preparer.prepare(incoming.body());
-        CompletableFuture<DispatchOutcome> outcome;
         if (prepared instanceof PreparedMessage.Ready ready) {
-            outcome = batcher.submit(ready.key(), ready.event(), incoming.body().length())
-                    .thenApply(result -> decide(incoming, result));
-        } else {
-            outcome = CompletableFuture.completedFuture(((PreparedMessage.Rejected) prepared).deadLetter());
+            return batcher.submit(ready.key(), ready.event(), incoming.body().length())
+                    .thenApply(result -> record(incoming, ready.key().pixelId(), decide(incoming, result)));
         }
-        return outcome.thenApply(decided -> record(incoming, decided));
+        // A rejected message never reached a pixel: no latency is recorded for it.
+        return CompletableFuture.completedFuture(
+                record(incoming, null, ((PreparedMessage.Rejected) prepared).deadLetter()));
     }
 
     private DispatchOutcome decide(IncomingMessage incoming, GatewayResult result) {
@@ -72,10 +71,10 @@ public final class CapiDispatchService {
         }
     }
 
-    private DispatchOutcome record(IncomingMessage incoming, DispatchOutcome outcome) {
+    private DispatchOutcome record(IncomingMessage incoming, String pixelId, DispatchOutcome outcome) {
         metrics.recordOutcome(outcome);
         if (outcome instanceof DispatchOutcome.Delivered && incoming.sentAt() != null) {
-            metrics.recordDispatchLatency(Duration.between(incoming.sentAt(), clock.instant()));
+            metrics.recordDispatchLatency(pixelId, Duration.between(incoming.sentAt(), clock.instant()));
         }
         return outcome;
     }

@@ -10,9 +10,17 @@ public interface DispatchMetrics {
 
     void recordOutcome(DispatchOutcome outcome);
 
-    /** Time from the message's SQS {@code SentTimestamp} until Meta accepted it. */
-    void recordDispatchLatency(Duration sentToAccepted);
+    /**
+     * Time from the message's SQS {@code SentTimestamp} until Meta accepted it.
+     *
+     * @param pixelId the message's pixel, or {@code null} for the secret's default pixel
+     */
+    void recordDispatchLatency(String pixelId, Duration sentToAccepted);
 
-    /** One Meta request: its latency, its size and whether it failed. */
-    void recordMetaRequest(Duration latency, int eventCount, GatewayResult result);
+    /**
+     * One Meta request: its pixel, its latency, its size and whether it failed.
+     *
+     * @param pixelId the pixel the request went to, as named in the secret
+     */
+    void recordMetaRequest(String pixelId, Duration latency, int eventCount, GatewayResult result);
 }

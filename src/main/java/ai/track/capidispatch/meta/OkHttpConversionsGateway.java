@@ -99,7 +99,7 @@ final class OkHttpConversionsGateway implements ConversionsGateway {
         GatewayResult result = callThroughBreaker(request, batch.events().size());
         Duration latency = Duration.between(start, clock.instant());
         attemptLog.record(target.pixelId(), batch.events().size(), result, latency);
-        metrics.recordMetaRequest(latency, batch.events().size(), result);
+        metrics.recordMetaRequest(target.pixelId(), latency, batch.events().size(), result);
         return result;
     }
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.NamingConvention;
 import java.util.Set;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MeterRegistryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,12 +15,16 @@ import org.springframework.context.annotation.Configuration;
  * CloudWatch metric costs money, and JVM and HTTP meters stay available on {@code /actuator/prometheus}.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MetricsProperties.class)
 class ContractMetrics {
 
-    /** Contract §5, plus {@code DispatchHeld}, the worker's extension for the held state. */
+    /**
+     * Contract §5, plus the worker's extensions: {@code DispatchHeld} for the held state, and the per-pixel
+     * percentiles {@code EventAgePercentile} and {@code MetaRequestLatencyPercentile} ({@link PixelPercentiles}).
+     */
     static final Set<String> NAMES = Set.of("DispatchSuccess", "DispatchRetry", "DispatchDeadLetter",
             "DispatchFailure", "DispatchHeld", "DispatchLatency", "MetaRequestLatency", "BatchSize",
-            "CircuitBreakerState");
+            "CircuitBreakerState", "EventAgePercentile", "MetaRequestLatencyPercentile");
 
     @Bean
     MeterRegistryCustomizer<CloudWatchMeterRegistry> contractMetricsOnly() {
@@ -31,7 +36,8 @@ class ContractMetrics {
     /**
      * The CloudWatch registry publishes a counter as {@code name.count}, a gauge as {@code name.value} and a
      * timer's mean as {@code name.avg} (beside {@code .max}, {@code .sum}, {@code .count}). The contract and
-     * the operators' runbook query the bare names, so those three keep the bare name.
+     * the operators' runbook query the bare names, so those three keep the bare name. A time gauge (the
+     * percentiles) is a gauge here: {@code EventAgePercentile.value} goes out as {@code EventAgePercentile}.
      */
     static final class ContractNamingConvention implements NamingConvention {
 

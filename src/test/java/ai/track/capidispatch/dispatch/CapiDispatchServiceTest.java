@@ -43,6 +43,7 @@ class CapiDispatchServiceTest {
         assertThat(gateway.batches.get(0).testEventCode()).isEqualTo("TEST12345");
         assertThat(metrics.outcomes).containsExactly(outcome);
         assertThat(metrics.latencies).containsExactly(Duration.ofSeconds(3));
+        assertThat(metrics.latencyPixels).as("the latency is the message's pixel's").containsExactly(PIXEL);
     }
 
     @Test
@@ -252,6 +253,7 @@ class CapiDispatchServiceTest {
 
         final List<DispatchOutcome> outcomes = new ArrayList<>();
         final List<Duration> latencies = new ArrayList<>();
+        final List<String> latencyPixels = new ArrayList<>();
 
         @Override
         public void recordOutcome(DispatchOutcome outcome) {
@@ -259,12 +261,13 @@ class CapiDispatchServiceTest {
         }
 
         @Override
-        public void recordDispatchLatency(Duration sentToAccepted) {
+        public void recordDispatchLatency(String pixelId, Duration sentToAccepted) {
             latencies.add(sentToAccepted);
+            latencyPixels.add(pixelId);
         }
 
         @Override
-        public void recordMetaRequest(Duration latency, int eventCount, GatewayResult result) {
+        public void recordMetaRequest(String pixelId, Duration latency, int eventCount, GatewayResult result) {
             // The gateway records its own requests; the service never calls this.
         }
     }
