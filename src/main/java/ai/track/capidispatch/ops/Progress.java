@@ -124,7 +124,8 @@ final class Progress {
     private void draw(long done, long now, String details) {
         String line = line(done, now, details);
         if (line.length() > width) {
-            line = line.substring(0, width - 1) + "…";
+            // ASCII: a terminal in the C locale would show a '?' for an ellipsis character.
+            line = line.substring(0, width - 3) + "...";
         }
         err.print("\r" + line + " ".repeat(Math.max(0, showing - line.length())));
         err.flush();

@@ -90,7 +90,7 @@ class ProgressTest {
         Progress progress = new Progress(stream(), "examined", 100, true, 30, () -> now);
         progress.update(12_345, () -> "moved 12,000, expired 300, filtered 45, failed 0");
 
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("\r... 12,345 examined  ETA unkn…");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("\r... 12,345 examined  ETA un...");
     }
 
     @Test
