@@ -1,17 +1,14 @@
 package ai.track.capidispatch.ops;
 
+import ai.track.capidispatch.ops.DlqSummary.ClassSummary;
+import ai.track.capidispatch.ops.DlqSummary.ReasonSummary;
+import ai.track.capidispatch.ops.TextTable.Column;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,18 +21,19 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code dlq inspect}: what is in the DLQ and why, grouped by {@code capi-error-class}, without consuming
- * anything (see {@link DlqScan}). Prints counts, ages, Meta's error codes and a few of the worker's reasons;
- * never a body, which is customer data.
+ * {@code dlq inspect}: what is in the DLQ and why, without consuming anything (see {@link DlqScan}). Prints a
+ * table by {@code capi-error-class} (counts, ages, expired events, Meta's error codes) and one by class and
+ * reason, most frequent first; never a body, which is customer data.
  */
 @Command(name = "inspect", sortOptions = false,
-        description = {"Summarise the DLQ by capi-error-class without consuming it.",
+        description = {"Summarise the DLQ by capi-error-class and by reason without consuming it.",
                 "Messages are hidden while the scan runs (at most --visibility-timeout) and made visible again "
                         + "at the end."})
 final class DlqInspectCommand implements Callable<Integer> {
 
-    static final int SAMPLE_REASONS = 3;
-    static final int MAX_REASON_LENGTH = 200;
+    static final int PROGRESS_EVERY = 1_000;
+    /** Rows of the reason table; {@code --json} has every reason. */
+    static final int MAX_REASON_ROWS = 20;
 
     @Spec
     CommandSpec spec;
@@ -50,7 +48,7 @@ final class DlqInspectCommand implements Callable<Integer> {
             description = "scan at most N messages (default: ${DEFAULT-VALUE})")
     int max;
 
-    @Option(names = "--json", description = "print JSON instead of a table")
+    @Option(names = "--json", description = "print JSON instead of the tables")
     boolean json;
 
     @Option(names = "--visibility-timeout", paramLabel = "SECONDS", defaultValue = "300",
@@ -74,90 +72,46 @@ final class DlqInspectCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--visibility-timeout must be 1 to 43200 seconds");
         }
         Instant now = context.clock().instant();
-        EventWindow window = new EventWindow();
-        Map<String, ClassSummary> classes = new HashMap<>();
-        Progress progress = Progress.every(context.err(), 1_000);
+        DlqSummary summary = new DlqSummary();
         Inspection inspection;
         try (QueueClient sqs = connection.connect(context.env())) {
             OptionalLong size = sqs.approximateSize(url);
+            OptionalLong visible = sqs.approximateVisible(url);
+            Progress progress = Progress.of(context, "scanned", PROGRESS_EVERY)
+                    .total(visible.isPresent() ? OptionalLong.of(Math.min(max, visible.getAsLong())) : visible);
             DlqScan scan = new DlqScan(sqs, url, max, Duration.ofSeconds(visibilityTimeout));
             try (scan) {
                 List<DlqMessage> batch;
                 while (!(batch = scan.next()).isEmpty()) {
                     for (DlqMessage message : batch) {
-                        classes.computeIfAbsent(message.errorClass(), ClassSummary::new).add(message, window, now);
+                        summary.add(message, now);
                     }
-                    progress.update(scan.scanned(), () -> "scanned " + scan.scanned());
+                    progress.update(scan.scanned(), () -> "");
                 }
+            } finally {
+                progress.finish();
             }
-            List<ClassSummary> sorted = new ArrayList<>(classes.values());
-            sorted.sort(Comparator.comparingInt(ClassSummary::messages).reversed()
-                    .thenComparing(ClassSummary::errorClass));
             inspection = new Inspection(url, scan.scanned(), size, scan.limitReached(), scan.endedOnRepeats(),
-                    scan.unreleased(), sorted, now);
+                    scan.unreleased(), summary.classes(), summary.reasons(), now);
         }
         if (json) {
             printJson(inspection);
         } else {
-            printTable(inspection);
+            printTables(inspection);
         }
         return OperatorCommands.OK;
     }
 
     private record Inspection(String url, int scanned, OptionalLong approximateSize, boolean limitReached,
-            boolean endedOnRepeats, int unreleased, List<ClassSummary> classes, Instant now) {
+            boolean endedOnRepeats, int unreleased, List<ClassSummary> classes, List<ReasonSummary> reasons,
+            Instant now) {
 
         boolean complete() {
             return !endedOnRepeats && !(limitReached && approximateSize.orElse(Long.MAX_VALUE) > scanned);
         }
     }
 
-    /** What one error class looks like in the DLQ. */
-    static final class ClassSummary {
-        private final String errorClass;
-        private int messages;
-        private Instant oldest;
-        private int expiredEvents;
-        private final Map<String, Integer> errorCodes = new TreeMap<>();
-        private final Set<String> sampleReasons = new LinkedHashSet<>();
-
-        ClassSummary(String errorClass) {
-            this.errorClass = errorClass;
-        }
-
-        void add(DlqMessage message, EventWindow window, Instant now) {
-            messages++;
-            if (message.sentAt() != null && (oldest == null || message.sentAt().isBefore(oldest))) {
-                oldest = message.sentAt();
-            }
-            if (window.eventTime(message.body()).filter(time -> EventWindow.isExpired(time, now)).isPresent()) {
-                expiredEvents++;
-            }
-            String code = message.errorCode();
-            if (code != null) {
-                errorCodes.merge(code, 1, Integer::sum);
-            }
-            String reason = message.errorMessage();
-            if (reason != null && sampleReasons.size() < SAMPLE_REASONS) {
-                sampleReasons.add(reason.length() <= MAX_REASON_LENGTH ? reason
-                        : reason.substring(0, MAX_REASON_LENGTH) + "…");
-            }
-        }
-
-        String errorClass() {
-            return errorClass;
-        }
-
-        int messages() {
-            return messages;
-        }
-
-        Duration oldestAge(Instant now) {
-            return oldest == null ? null : Duration.between(oldest, now);
-        }
-    }
-
-    private void printTable(Inspection inspection) {
+    private void printTables(Inspection inspection) {
         PrintStream out = context.out();
         out.println("DLQ " + inspection.url());
         out.println("Scanned " + inspection.scanned() + (inspection.scanned() == 1 ? " message" : " messages")
@@ -176,26 +130,46 @@ final class DlqInspectCommand implements Callable<Integer> {
             return;
         }
         out.println();
-        out.printf("%-24s %8s %9s %8s  %s%n", "ERROR CLASS", "MESSAGES", "OLDEST", "EXPIRED", "META ERROR CODES");
+        TextTable classes = new TextTable(Column.left("ERROR CLASS"), Column.right("MESSAGES"),
+                Column.right("OLDEST"), Column.right("EXPIRED"), Column.left("META ERROR CODES"));
         for (ClassSummary summary : inspection.classes()) {
-            Duration age = summary.oldestAge(inspection.now());
-            out.printf("%-24s %8d %9s %8d  %s%n", summary.errorClass, summary.messages,
-                    age == null ? "-" : AgeFormat.of(age), summary.expiredEvents, codes(summary));
-            for (String reason : summary.sampleReasons) {
-                out.println("    reason: " + reason);
-            }
+            classes.row(summary.errorClass(), Progress.count(summary.messages()), age(summary, inspection.now()),
+                    Progress.count(summary.expiredEvents()), codesWithCounts(summary));
+        }
+        classes.print(out);
+
+        out.println();
+        TextTable reasons = new TextTable(Column.left("ERROR CLASS"), Column.right("MESSAGES"),
+                Column.right("OLDEST"), Column.left("META CODE"), Column.left("REASON"));
+        List<ReasonSummary> all = inspection.reasons();
+        for (ReasonSummary summary : all.subList(0, Math.min(all.size(), MAX_REASON_ROWS))) {
+            reasons.row(summary.key().errorClass(), Progress.count(summary.messages()),
+                    age(summary, inspection.now()),
+                    summary.errorCodes().isEmpty() ? "-" : String.join(", ", summary.errorCodes().keySet()),
+                    summary.key().reason() == null ? "-" : summary.key().reason());
+        }
+        reasons.print(out);
+        if (all.size() > MAX_REASON_ROWS) {
+            int messages = all.subList(MAX_REASON_ROWS, all.size()).stream().mapToInt(ReasonSummary::messages).sum();
+            out.println("... and " + (all.size() - MAX_REASON_ROWS) + " more reasons (" + Progress.count(messages)
+                    + " messages): --json lists them all.");
         }
         out.println();
-        out.println("OLDEST: time since the oldest message of the class was dead-lettered. EXPIRED: events older "
-                + "than Meta's 7-day window; redrive leaves them in the DLQ.");
+        out.println("OLDEST: time since the oldest message of the row was dead-lettered. EXPIRED: events older "
+                + "than Meta's 7-day window; redrive leaves them in the DLQ. META CODE: Meta's code/subcode.");
     }
 
-    private static String codes(ClassSummary summary) {
-        if (summary.errorCodes.isEmpty()) {
+    private static String age(DlqSummary.Group group, Instant now) {
+        Duration age = group.oldestAge(now);
+        return age == null ? "-" : AgeFormat.of(age);
+    }
+
+    private static String codesWithCounts(DlqSummary.Group group) {
+        if (group.errorCodes().isEmpty()) {
             return "-";
         }
         List<String> codes = new ArrayList<>();
-        summary.errorCodes.forEach((code, count) -> codes.add(code + " ×" + count));
+        group.errorCodes().forEach((code, count) -> codes.add(code + " ×" + count));
         return String.join(", ", codes);
     }
 
@@ -212,21 +186,34 @@ final class DlqInspectCommand implements Callable<Integer> {
         ArrayNode classes = root.putArray("classes");
         for (ClassSummary summary : inspection.classes()) {
             ObjectNode node = classes.addObject();
-            node.put("error_class", summary.errorClass);
-            node.put("messages", summary.messages);
-            if (summary.oldest == null) {
-                node.putNull("oldest_dead_lettered_at");
-                node.putNull("oldest_age_seconds");
-            } else {
-                node.put("oldest_dead_lettered_at", summary.oldest.toString());
-                node.put("oldest_age_seconds", summary.oldestAge(inspection.now()).toSeconds());
-            }
-            node.put("expired_events", summary.expiredEvents);
+            node.put("error_class", summary.errorClass());
+            putCounts(node, summary, inspection.now());
+            node.put("expired_events", summary.expiredEvents());
             ObjectNode codes = node.putObject("error_codes");
-            summary.errorCodes.forEach(codes::put);
+            summary.errorCodes().forEach(codes::put);
             ArrayNode reasons = node.putArray("sample_reasons");
-            summary.sampleReasons.forEach(reasons::add);
+            summary.sampleReasons().forEach(reasons::add);
+        }
+        ArrayNode reasons = root.putArray("reasons");
+        for (ReasonSummary summary : inspection.reasons()) {
+            ObjectNode node = reasons.addObject();
+            node.put("error_class", summary.key().errorClass());
+            node.put("reason", summary.key().reason());
+            putCounts(node, summary, inspection.now());
+            ObjectNode codes = node.putObject("error_codes");
+            summary.errorCodes().forEach(codes::put);
         }
         context.out().println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    }
+
+    private static void putCounts(ObjectNode node, DlqSummary.Group group, Instant now) {
+        node.put("messages", group.messages());
+        if (group.oldest() == null) {
+            node.putNull("oldest_dead_lettered_at");
+            node.putNull("oldest_age_seconds");
+        } else {
+            node.put("oldest_dead_lettered_at", group.oldest().toString());
+            node.put("oldest_age_seconds", group.oldestAge(now).toSeconds());
+        }
     }
 }

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -98,10 +99,14 @@ final class DlqRedriveCommand implements Callable<Integer> {
         out.println((dryRun ? "Dry run, nothing is sent or deleted: " : "") + "redrive " + dlq + " -> " + queue
                 + (filter.isEmpty() ? "" : " (only " + String.join(", ", filter) + ")"));
         Tally tally = new Tally();
-        Progress progress = Progress.every(context.err(), PROGRESS_EVERY);
         try (QueueClient sqs = connection.connect(context.env())) {
+            OptionalLong visible = sqs.approximateVisible(dlq);
+            // The run ends when the DLQ is through or --max have moved, whichever comes first: count towards that.
+            boolean towardsMax = max != null && (visible.isEmpty() || max < visible.getAsLong());
+            Progress progress = Progress.of(context, towardsMax ? (dryRun ? "would move" : "moved") : "examined",
+                    PROGRESS_EVERY).total(towardsMax ? OptionalLong.of(max) : visible);
             DlqScan scan = new DlqScan(sqs, dlq, Integer.MAX_VALUE, Duration.ofSeconds(visibilityTimeout));
-            Pass pass = new Pass(sqs, scan, dlq, queue, filter, tally);
+            Pass pass = new Pass(sqs, scan, dlq, queue, filter, tally, progress);
             try (scan) {
                 List<DlqMessage> batch;
                 examine:
@@ -112,13 +117,17 @@ final class DlqRedriveCommand implements Callable<Integer> {
                             break examine;
                         }
                         pass.handle(message);
-                        progress.update(scan.scanned(), () -> "examined " + scan.scanned() + ": " + tally.summary());
+                        progress.update(towardsMax ? tally.moved : scan.scanned(),
+                                () -> tally.progress(towardsMax, scan.scanned(), dryRun));
                         if (tally.failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+                            progress.clear();
                             out.println("Stopped: " + MAX_FAILURES_IN_A_ROW + " sends in a row failed.");
                             break examine;
                         }
                     }
                 }
+            } finally {
+                progress.finish();
             }
             tally.unreleased = scan.unreleased();
         }
@@ -134,16 +143,19 @@ final class DlqRedriveCommand implements Callable<Integer> {
         private final String queue;
         private final Set<String> filter;
         private final Tally tally;
+        private final Progress progress;
         private final EventWindow window = new EventWindow();
         private final RateLimiter limiter = RateLimiter.perSecond(rate);
 
-        Pass(QueueClient sqs, DlqScan scan, String dlq, String queue, Set<String> filter, Tally tally) {
+        Pass(QueueClient sqs, DlqScan scan, String dlq, String queue, Set<String> filter, Tally tally,
+                Progress progress) {
             this.sqs = sqs;
             this.scan = scan;
             this.dlq = dlq;
             this.queue = queue;
             this.filter = filter;
             this.tally = tally;
+            this.progress = progress;
         }
 
         void handle(DlqMessage message) throws InterruptedException {
@@ -156,6 +168,7 @@ final class DlqRedriveCommand implements Callable<Integer> {
             Optional<Instant> eventTime = window.eventTime(message.body());
             if (eventTime.isPresent() && EventWindow.isExpired(eventTime.get(), now)) {
                 tally.expired++;
+                progress.clear();
                 out.println("expired, left in the DLQ: " + message.messageId() + " (event_time " + eventTime.get()
                         + ", " + AgeFormat.of(Duration.between(eventTime.get(), now)) + " old)");
                 return;
@@ -171,6 +184,7 @@ final class DlqRedriveCommand implements Callable<Integer> {
             } catch (SdkException e) {
                 tally.failed++;
                 tally.failuresInARow++;
+                progress.clear();
                 out.println("failed, left in the DLQ: " + message.messageId() + ": " + QueueClient.errorCode(e));
                 return;
             }
@@ -181,6 +195,7 @@ final class DlqRedriveCommand implements Callable<Integer> {
                 scan.consumed(message);
             } catch (SdkException e) {
                 tally.notDeleted++;
+                progress.clear();
                 out.println("sent, but still in the DLQ too: " + message.messageId() + ": "
                         + QueueClient.errorCode(e) + " (delete it from the DLQ before the next redrive, or it is sent"
                         + " twice)");
@@ -216,9 +231,12 @@ final class DlqRedriveCommand implements Callable<Integer> {
         int unreleased;
         boolean stoppedAtMax;
 
-        String summary() {
-            return "moved " + moved + ", skipped-expired " + expired + ", skipped-filtered " + filtered + ", failed "
-                    + failed;
+        /** The counters the progress line does not already show, most telling first. */
+        String progress(boolean countingMoved, int examined, boolean dryRun) {
+            return (countingMoved ? "examined " + Progress.count(examined)
+                    : (dryRun ? "would move " : "moved ") + Progress.count(moved))
+                    + ", expired " + Progress.count(expired) + ", filtered " + Progress.count(filtered) + ", failed "
+                    + Progress.count(failed);
         }
 
         void print(PrintStream out, boolean dryRun, int visibilityTimeout) {

@@ -171,11 +171,20 @@ final class QueueClient implements AutoCloseable {
 
     /** Visible plus in-flight plus delayed messages, as SQS approximates them; empty if SQS would not say. */
     OptionalLong approximateSize(String queueUrl) {
+        return approximately(queueUrl, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
+    }
+
+    /** {@code ApproximateNumberOfMessages}: the messages a receive can get now; empty if SQS would not say. */
+    OptionalLong approximateVisible(String queueUrl) {
+        return approximately(queueUrl, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+    }
+
+    private OptionalLong approximately(String queueUrl, QueueAttributeName... counts) {
         try {
             Map<QueueAttributeName, String> attributes = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributeNames(counts))
                     .attributes();
             long total = 0;
             for (String value : attributes.values()) {

@@ -4,6 +4,7 @@ import ai.track.capidispatch.dispatch.ConversionMessageParser;
 import ai.track.capidispatch.dispatch.ParseResult;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -79,7 +81,7 @@ final class SendCommand implements Callable<Integer> {
         PrintStream out = context.out();
         Report report = new Report();
         RateLimiter limiter = RateLimiter.perSecond(rate);
-        Progress progress = Progress.every(context.err(), PROGRESS_EVERY);
+        Progress progress = Progress.of(context, "lines", PROGRESS_EVERY).total(OptionalLong.of(countLines(file)));
         ConversionMessageParser parser = new ConversionMessageParser();
         // Undecodable bytes become U+FFFD, which the parser reports as "not valid UTF-8": one bad line does
         // not end the run.
@@ -96,32 +98,35 @@ final class SendCommand implements Callable<Integer> {
                 }
                 if (!noValidate && parser.parse(line) instanceof ParseResult.Rejected rejected) {
                     report.invalid++;
+                    progress.clear();
                     out.println("line " + number + ": invalid, not sent: " + rejected.reason());
                     continue;
                 }
                 int bytes = line.getBytes(StandardCharsets.UTF_8).length;
                 if (batch.isFull(bytes)) {
-                    send(sqs, url, batch, limiter, report);
+                    send(sqs, url, batch, limiter, report, progress);
                 }
                 batch.add(number, line, bytes);
-                int current = number;
-                progress.update(number, () -> "line " + current + ": " + report.summary());
+                progress.update(number, report::summary);
             }
-            send(sqs, url, batch, limiter, report);
+            send(sqs, url, batch, limiter, report, progress);
         } catch (SdkException e) {
             // The whole call failed: the queue is missing, access is denied, SQS cannot be reached. Every
             // further batch would fail the same way.
+            progress.finish();
             out.println("Stopped at line " + report.stoppedAt + ": SQS answered " + QueueClient.errorCode(e)
                     + "; that line and the ones after it were not sent.");
             report.print(out, url);
             return OperatorCommands.STOPPED;
+        } finally {
+            progress.finish();
         }
         report.print(out, url);
         return report.failed + report.invalid == 0 ? OperatorCommands.OK : OperatorCommands.INCOMPLETE;
     }
 
-    private void send(QueueClient sqs, String url, Batch batch, RateLimiter limiter, Report report)
-            throws InterruptedException {
+    private void send(QueueClient sqs, String url, Batch batch, RateLimiter limiter, Report report,
+            Progress progress) throws InterruptedException {
         if (batch.entries.isEmpty()) {
             return;
         }
@@ -129,12 +134,36 @@ final class SendCommand implements Callable<Integer> {
         report.stoppedAt = batch.firstLine();
         List<QueueClient.BatchFailure> failures = sqs.sendBatch(url, batch.entries);
         for (QueueClient.BatchFailure failure : failures) {
+            progress.clear();
             report.failed++;
             report.failureCodes.merge(failure.code(), 1, Integer::sum);
             context.out().println("line " + Batch.lineOf(failure.id()) + ": not sent: " + failure.code());
         }
         report.sent += batch.entries.size() - failures.size();
         batch.clear();
+    }
+
+    /**
+     * Lines as {@link BufferedReader#readLine()} splits them ({@code \n}, {@code \r\n} or a lone {@code \r}),
+     * counted on the bytes: neither byte occurs inside another UTF-8 character, so nothing needs decoding.
+     */
+    static long countLines(Path file) throws IOException {
+        long lines = 0;
+        int previous = '\n';
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int read;
+            while ((read = in.read(buffer)) > 0) {
+                for (int i = 0; i < read; i++) {
+                    byte b = buffer[i];
+                    if (b == '\r' || (b == '\n' && previous != '\r')) {
+                        lines++;
+                    }
+                    previous = b;
+                }
+            }
+        }
+        return previous == '\n' || previous == '\r' ? lines : lines + 1;
     }
 
     /** Up to ten lines; the entry id is the line number, so SQS's answer names lines. */
@@ -174,7 +203,8 @@ final class SendCommand implements Callable<Integer> {
         final Map<String, Integer> failureCodes = new TreeMap<>();
 
         String summary() {
-            return "sent " + sent + ", invalid " + invalid + ", failed " + failed;
+            return "sent " + Progress.count(sent) + ", invalid " + Progress.count(invalid) + ", failed "
+                    + Progress.count(failed);
         }
 
         void print(PrintStream out, String url) {

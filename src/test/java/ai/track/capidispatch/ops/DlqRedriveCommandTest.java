@@ -14,11 +14,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 class DlqRedriveCommandTest {
 
@@ -133,6 +135,34 @@ class DlqRedriveCommandTest {
     }
 
     @Test
+    void reportsProgressTowardsMaxOnStderrWithRateAndTimeLeftWhenMaxIsBelowTheDlqsSize() {
+        Queues queues = freshQueues("redrive-progress-max");
+        deadLetterMany(queues, 110);
+
+        Run run = redrive(queues, "--max", "105");
+
+        assertThat(run.err().lines()).singleElement().asString()
+                .matches("\\.\\.\\. 100/105 moved(  [\\d.,]+/s)?  ETA (\\d+:\\d\\d|unknown)  "
+                        + "examined 1\\d\\d, expired 0, filtered 0, failed 0");
+        assertThat(run.out()).containsPattern("moved +105 +\\(stopped at --max\\)");
+    }
+
+    /** Without --max the count is of messages examined, towards SQS's count of the DLQ. */
+    @Test
+    void onATerminalTheProgressIsOneLineThatIsErasedBeforeTheReport() {
+        Queues queues = freshQueues("redrive-terminal");
+        deadLetter(queues.dlqUrl(), conversion("old", EIGHT_DAYS_OLD), "TRANSIENT", null, null, "timeout");
+        deadLetter(queues.dlqUrl(), conversion("new", ONE_DAY_OLD), "TRANSIENT", null, null, "timeout");
+
+        Run run = OpsTestSupport.runInTerminal(CLOCK, "dlq", "redrive", "--dlq-url", queues.dlqUrl(), "--queue-url",
+                queues.queueUrl(), "--rate=1000");
+
+        assertThat(run.err()).startsWith("\r... ").contains("/2 examined").doesNotContain("\n").endsWith("\r");
+        assertThat(run.out()).contains("expired, left in the DLQ: ").containsPattern("moved +1")
+                .doesNotContain("\r");
+    }
+
+    @Test
     void keepsTheProducersOwnAttributes() {
         Queues queues = freshQueues("redrive-attrs");
         OpsTestSupport.sqs().sendMessage(b -> b.queueUrl(queues.dlqUrl()).messageBody(conversion("a", ONE_DAY_OLD))
@@ -155,6 +185,21 @@ class DlqRedriveCommandTest {
 
         assertThat(run.exitCode()).isEqualTo(OperatorCommands.USAGE);
         assertThat(run.err()).contains("Unknown --error-class TRANSIANT; one of INVALID_MESSAGE");
+    }
+
+    /** {@code count} fresh TRANSIENT messages, ten to a batch. */
+    private static void deadLetterMany(Queues queues, int count) {
+        for (int start = 0; start < count; start += 10) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = start; i < Math.min(count, start + 10); i++) {
+                entries.add(SendMessageBatchRequestEntry.builder().id("m" + i)
+                        .messageBody(conversion("p" + i, ONE_DAY_OLD))
+                        .messageAttributes(Map.of("capi-error-class", MessageAttributeValue.builder()
+                                .dataType("String").stringValue("TRANSIENT").build()))
+                        .build());
+            }
+            OpsTestSupport.sqs().sendMessageBatch(b -> b.queueUrl(queues.dlqUrl()).entries(entries));
+        }
     }
 
     private static Run redrive(Queues queues, String... options) {

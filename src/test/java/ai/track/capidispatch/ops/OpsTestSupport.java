@@ -42,18 +42,31 @@ final class OpsTestSupport {
     }
 
     static Run runWithEnv(Clock clock, Map<String, String> env, String... args) {
-        String[] all = Arrays.copyOf(args, args.length + 2);
-        all[args.length] = "--endpoint-url";
-        all[args.length + 1] = TestInfrastructure.sqs().endpoint();
-        return runExactly(clock, env, all);
+        return runExactly(clock, env, false, withEndpoint(args));
+    }
+
+    /** As {@link #run}, with stderr taken for a terminal, as when an operator runs the command by hand. */
+    static Run runInTerminal(Clock clock, String... args) {
+        return runExactly(clock, Map.of(), true, withEndpoint(args));
     }
 
     /** Runs exactly these arguments, as {@code main} would pass them. */
     static Run runExactly(Clock clock, Map<String, String> env, String... args) {
+        return runExactly(clock, env, false, args);
+    }
+
+    private static String[] withEndpoint(String... args) {
+        String[] all = Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--endpoint-url";
+        all[args.length + 1] = TestInfrastructure.sqs().endpoint();
+        return all;
+    }
+
+    private static Run runExactly(Clock clock, Map<String, String> env, boolean terminal, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         OpsContext context = new OpsContext(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), clock);
+                new PrintStream(err, true, StandardCharsets.UTF_8), clock, terminal);
         int exit = new OperatorCommands(context).execute(args);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -94,6 +94,45 @@ class SendCommandTest {
     }
 
     @Test
+    void reportsProgressAgainstTheLinesInTheFileOnStderrAndKeepsStdoutTheReport() throws IOException {
+        Queues queues = freshQueues("send-progress");
+        List<String> lines = new ArrayList<>();
+        for (int i = 1; i <= 1_200; i++) {
+            lines.add(i == 1_100 ? NOT_JSON : conversion("order-" + i, NOW));
+        }
+        Path file = write(lines);
+
+        Run run = run(Clock.systemUTC(), "send", file.toString(), "--queue-url", queues.queueUrl());
+
+        assertThat(run.err().lines()).singleElement().asString()
+                .matches("\\.\\.\\. 1,000/1,200 lines  [\\d.,]+/s  ETA \\d+:\\d\\d  sent 990, invalid 0, failed 0");
+        assertThat(run.out()).doesNotContain("lines  ").contains("line 1100: invalid, not sent")
+                .containsPattern("sent +1199");
+        assertThat(drain(queues.queueUrl())).hasSize(1_199);
+    }
+
+    @Test
+    void onATerminalTheProgressLineOverwritesItselfAndIsGoneBeforeTheReport() throws IOException {
+        Queues queues = freshQueues("send-terminal");
+        Path file = write(List.of(conversion("a", NOW), conversion("b", NOW), conversion("c", NOW)));
+
+        Run run = OpsTestSupport.runInTerminal(Clock.systemUTC(), "send", file.toString(), "--queue-url",
+                queues.queueUrl());
+
+        assertThat(run.err()).startsWith("\r... 1/3 lines  ETA unknown").doesNotContain("\n").endsWith("\r");
+        assertThat(run.out()).containsPattern("sent +3").doesNotContain("\r");
+    }
+
+    @Test
+    void countsLinesAsTheReaderSplitsThem(@TempDir Path other) throws IOException {
+        assertThat(SendCommand.countLines(Files.writeString(other.resolve("a"), ""))).isZero();
+        assertThat(SendCommand.countLines(Files.writeString(other.resolve("b"), "x\n"))).isEqualTo(1);
+        assertThat(SendCommand.countLines(Files.writeString(other.resolve("c"), "x\ny"))).isEqualTo(2);
+        assertThat(SendCommand.countLines(Files.writeString(other.resolve("d"), "x\r\ny\rz\n\n"))).isEqualTo(4);
+        assertThat(SendCommand.countLines(Files.writeString(other.resolve("e"), "é\n€"))).isEqualTo(2);
+    }
+
+    @Test
     void readsTheQueueFromSqsQueueUrl() throws IOException {
         Queues queues = freshQueues("send-env");
         Path file = write(List.of(conversion("a", NOW)));
