@@ -39,13 +39,21 @@ class DeploymentSettingsTest {
     void defaultsFollowTheWorkersContract() {
         Map<String, Object> context = committed();
         List.of("graphApiVersion", "secretName", "backlogPerTaskTarget", "dispatchFailureAlarmThreshold",
-                "readonlyRootFilesystem").forEach(context::remove);
+                "readonlyRootFilesystem", "eventAgeP95AlarmThresholdSeconds").forEach(context::remove);
         DeploymentSettings settings = read(context, Map.of());
         assertEquals("v26.0", settings.graphApiVersion());
         assertEquals("meta-capi-credentials", settings.secretName());
         assertEquals(1000, settings.backlogPerTaskTarget());
         assertEquals(100, settings.dispatchFailureAlarmThreshold());
         assertTrue(settings.readonlyRootFilesystem());
+        assertEquals(60, settings.eventAgeP95AlarmThresholdSeconds());
+    }
+
+    @Test
+    void eventAgeThresholdFromContext() {
+        Map<String, Object> context = committed();
+        context.put("eventAgeP95AlarmThresholdSeconds", "300");
+        assertEquals(300, read(context, Map.of()).eventAgeP95AlarmThresholdSeconds());
     }
 
     @Test
@@ -88,8 +96,10 @@ class DeploymentSettingsTest {
         context.put("backlogPerTaskTarget", "0");
         context.put("alarmTopicArn", "ops-alarms");
         context.put("readonlyRootFilesystem", "yes");
+        context.put("eventAgeP95AlarmThresholdSeconds", "1.5");
         String message = problems(context);
-        for (String key : List.of("graphApiVersion", "vpcId", "backlogPerTaskTarget", "alarmTopicArn", "readonlyRootFilesystem")) {
+        for (String key : List.of("graphApiVersion", "vpcId", "backlogPerTaskTarget", "alarmTopicArn", "readonlyRootFilesystem",
+                "eventAgeP95AlarmThresholdSeconds")) {
             assertTrue(message.contains(key + " must"), key + " in: " + message);
         }
     }

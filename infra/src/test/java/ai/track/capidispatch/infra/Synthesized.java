@@ -67,7 +67,7 @@ final class Synthesized {
 
     /**
      * The other branches: account and region given, an existing alarm topic, a writable root filesystem, another
-     * backlog target, lists as the command line passes them.
+     * backlog target and event age threshold, lists as the command line passes them.
      */
     static synchronized Synthesized variant() {
         if (variant == null) {
@@ -78,6 +78,7 @@ final class Synthesized {
             context.put("alarmTopicArn", "arn:aws:sns:eu-west-1:111122223333:ops-alarms");
             context.put("readonlyRootFilesystem", "false");
             context.put("backlogPerTaskTarget", "250");
+            context.put("eventAgeP95AlarmThresholdSeconds", "120");
             variant = Outcome.of(context);
         }
         return variant.get();
