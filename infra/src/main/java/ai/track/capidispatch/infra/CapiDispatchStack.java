@@ -12,12 +12,13 @@ import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
- * capi-dispatch-worker in one stack: queues, service, scaling, alarms, dashboard. The VPC, the ECR repository and
- * the Meta secret exist before it (docs/deploy.md, "First deployment") and are referenced by id and name only, so
- * synthesis never calls AWS.
+ * capi-dispatch-worker in one stack: queues, service, scaling, alarms, dashboard. The VPC, the ECR repository, the
+ * Meta secret and, when one is used, the producers' SNS topic exist before it (docs/deploy.md, "First deployment")
+ * and are referenced by id, name or ARN only, so synthesis never calls AWS.
  */
 public final class CapiDispatchStack extends Stack {
 
@@ -46,6 +47,7 @@ public final class CapiDispatchStack extends Stack {
                 Repository.fromRepositoryName(this, "ImageRepository", settings.imageRepository()), settings.imageTag());
 
         this.queues = new DispatchQueues(this, "Queues");
+        settings.sourceTopic().ifPresent(arn -> queues.subscribeTo(Topic.fromTopicArn(this, "SourceTopic", arn)));
         this.worker = new WorkerService(this, "Worker", new WorkerService.Props(vpc, subnets, queues, image,
                 settings.secretName(), settings.graphApiVersion(), settings.readonlyRootFilesystem()));
         this.scaling = new WorkerScaling(this, "Scaling",

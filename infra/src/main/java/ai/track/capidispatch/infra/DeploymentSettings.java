@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param readonlyRootFilesystem whether the container's root filesystem is read-only (a volume backs /tmp)
  * @param eventAgeP95AlarmThresholdSeconds p95 event age (SQS sent → Meta accepted) above which the late-events
  *     alarm fires
+ * @param sourceTopicArn SNS topic the producers publish conversions to, which {@code capi-dispatch} subscribes to;
+ *     {@code null} subscribes to nothing (producers send to the queue directly)
  */
 public record DeploymentSettings(
         String account,
@@ -46,7 +48,8 @@ public record DeploymentSettings(
         int backlogPerTaskTarget,
         int dispatchFailureAlarmThreshold,
         boolean readonlyRootFilesystem,
-        int eventAgeP95AlarmThresholdSeconds) {
+        int eventAgeP95AlarmThresholdSeconds,
+        String sourceTopicArn) {
 
     /** The context keys, as given to {@code cdk ... -c KEY=VALUE}. */
     public static final class Keys {
@@ -64,6 +67,7 @@ public record DeploymentSettings(
         public static final String DISPATCH_FAILURE_ALARM_THRESHOLD = "dispatchFailureAlarmThreshold";
         public static final String READONLY_ROOT_FILESYSTEM = "readonlyRootFilesystem";
         public static final String EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS = "eventAgeP95AlarmThresholdSeconds";
+        public static final String SOURCE_TOPIC_ARN = "sourceTopicArn";
 
         private Keys() {
         }
@@ -91,6 +95,8 @@ public record DeploymentSettings(
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     // Docker tag grammar.
     private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    // Standard topics only (no dot, so no ".fifo"): a FIFO topic delivers to FIFO queues only, and both queues
+    // here are standard.
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
     // The worker refuses anything else at start-up (docs/configuration.md: "must look like v26.0").
     private static final Pattern GRAPH_API_VERSION = Pattern.compile("v\\d+\\.\\d+");
@@ -103,6 +109,10 @@ public record DeploymentSettings(
 
     public Optional<String> alarmTopic() {
         return Optional.ofNullable(alarmTopicArn);
+    }
+
+    public Optional<String> sourceTopic() {
+        return Optional.ofNullable(sourceTopicArn);
     }
 
     /**
@@ -143,9 +153,10 @@ public record DeploymentSettings(
         boolean readonlyRoot = reader.bool(Keys.READONLY_ROOT_FILESYSTEM, true);
         int eventAgeSeconds = reader.positiveInt(Keys.EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS,
                 DEFAULT_EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS);
+        String sourceTopicArn = reader.optional(Keys.SOURCE_TOPIC_ARN, TOPIC_ARN, "an SNS topic ARN").orElse(null);
         reader.failIfProblems();
         return new DeploymentSettings(account, region, vpcId, zones, subnets, repository, tag, topicArn, apiVersion,
-                secretName, backlog, failures, readonlyRoot, eventAgeSeconds);
+                secretName, backlog, failures, readonlyRoot, eventAgeSeconds, sourceTopicArn);
     }
 
     private static Optional<String> nonBlank(String value) {

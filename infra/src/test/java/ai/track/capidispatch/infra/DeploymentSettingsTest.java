@@ -33,6 +33,7 @@ class DeploymentSettingsTest {
         assertNull(settings.account());
         assertNull(settings.region());
         assertTrue(settings.alarmTopic().isEmpty());
+        assertTrue(settings.sourceTopic().isEmpty());
     }
 
     @Test
@@ -50,10 +51,21 @@ class DeploymentSettingsTest {
     }
 
     @Test
-    void eventAgeThresholdFromContext() {
+    void sourceTopicAndEventAgeThresholdFromContext() {
         Map<String, Object> context = committed();
+        context.put("sourceTopicArn", "arn:aws:sns:eu-west-1:444455556666:conversions");
         context.put("eventAgeP95AlarmThresholdSeconds", "300");
-        assertEquals(300, read(context, Map.of()).eventAgeP95AlarmThresholdSeconds());
+        DeploymentSettings settings = read(context, Map.of());
+        assertEquals("arn:aws:sns:eu-west-1:444455556666:conversions", settings.sourceTopic().orElseThrow());
+        assertEquals(300, settings.eventAgeP95AlarmThresholdSeconds());
+    }
+
+    /** A FIFO topic delivers to FIFO queues only; capi-dispatch is a standard queue. */
+    @Test
+    void aFifoSourceTopicIsRefused() {
+        Map<String, Object> context = committed();
+        context.put("sourceTopicArn", "arn:aws:sns:eu-west-1:444455556666:conversions.fifo");
+        assertTrue(problems(context).contains("sourceTopicArn must be an SNS topic ARN"));
     }
 
     @Test
@@ -97,9 +109,10 @@ class DeploymentSettingsTest {
         context.put("alarmTopicArn", "ops-alarms");
         context.put("readonlyRootFilesystem", "yes");
         context.put("eventAgeP95AlarmThresholdSeconds", "1.5");
+        context.put("sourceTopicArn", "conversions");
         String message = problems(context);
         for (String key : List.of("graphApiVersion", "vpcId", "backlogPerTaskTarget", "alarmTopicArn", "readonlyRootFilesystem",
-                "eventAgeP95AlarmThresholdSeconds")) {
+                "eventAgeP95AlarmThresholdSeconds", "sourceTopicArn")) {
             assertTrue(message.contains(key + " must"), key + " in: " + message);
         }
     }
