@@ -2,6 +2,8 @@ package ai.track.capidispatch.infra;
 
 import java.util.List;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.ISubnet;
@@ -10,12 +12,13 @@ import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
 import software.amazon.awscdk.services.ecr.Repository;
 import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
- * capi-dispatch-worker in one stack: queues, service, scaling, alarms. The VPC, the ECR repository and the Meta
- * secret exist before it (docs/deploy.md, "First deployment") and are referenced by id and name only, so
- * synthesis never calls AWS.
+ * capi-dispatch-worker in one stack: queues, service, scaling, alarms, dashboard. The VPC, the ECR repository, the
+ * Meta secret and, when one is used, the producers' SNS topic exist before it (docs/deploy.md, "First deployment")
+ * and are referenced by id, name or ARN only, so synthesis never calls AWS.
  */
 public final class CapiDispatchStack extends Stack {
 
@@ -23,6 +26,7 @@ public final class CapiDispatchStack extends Stack {
     private final WorkerService worker;
     private final WorkerScaling scaling;
     private final WorkerAlarms alarms;
+    private final WorkerDashboard dashboard;
 
     public CapiDispatchStack(Construct scope, String id, StackProps props, DeploymentSettings settings) {
         super(scope, id, props);
@@ -43,12 +47,26 @@ public final class CapiDispatchStack extends Stack {
                 Repository.fromRepositoryName(this, "ImageRepository", settings.imageRepository()), settings.imageTag());
 
         this.queues = new DispatchQueues(this, "Queues");
+        settings.sourceTopic().ifPresent(arn -> queues.subscribeTo(Topic.fromTopicArn(this, "SourceTopic", arn)));
         this.worker = new WorkerService(this, "Worker", new WorkerService.Props(vpc, subnets, queues, image,
                 settings.secretName(), settings.graphApiVersion(), settings.readonlyRootFilesystem()));
         this.scaling = new WorkerScaling(this, "Scaling",
                 new WorkerScaling.Props(worker.service(), queues.queue(), settings.backlogPerTaskTarget()));
+        Duration eventAgeP95Threshold = Duration.seconds(settings.eventAgeP95AlarmThresholdSeconds());
         this.alarms = new WorkerAlarms(this, "Alarms", new WorkerAlarms.Props(queues, worker.service(),
-                settings.alarmTopic().orElse(null), settings.dispatchFailureAlarmThreshold()));
+                settings.alarmTopic().orElse(null), settings.dispatchFailureAlarmThreshold(), eventAgeP95Threshold));
+        this.dashboard = new WorkerDashboard(this, "Dashboard", new WorkerDashboard.Props(queues, worker.service(),
+                scaling, alarms, eventAgeP95Threshold));
+
+        // Stack-level, so the output keys are these names and not path-derived ids.
+        CfnOutput.Builder.create(this, "DashboardName")
+                .description("CloudWatch dashboard of the worker (docs/operations.md, \"Dashboard\")")
+                .value(dashboard.dashboardName())
+                .build();
+        CfnOutput.Builder.create(this, "DashboardUrl")
+                .description("The dashboard in the CloudWatch console")
+                .value(dashboard.consoleUrl())
+                .build();
     }
 
     public DispatchQueues queues() {
@@ -65,5 +83,9 @@ public final class CapiDispatchStack extends Stack {
 
     public WorkerAlarms alarms() {
         return alarms;
+    }
+
+    public WorkerDashboard dashboard() {
+        return dashboard;
     }
 }

@@ -29,6 +29,10 @@ import java.util.regex.Pattern;
  * @param backlogPerTaskTarget messages waiting per running task that the backlog scaling policy keeps to
  * @param dispatchFailureAlarmThreshold failed Meta requests per 5 minutes above which the failure alarm fires
  * @param readonlyRootFilesystem whether the container's root filesystem is read-only (a volume backs /tmp)
+ * @param eventAgeP95AlarmThresholdSeconds p95 event age (SQS sent → Meta accepted) above which the late-events
+ *     alarm fires
+ * @param sourceTopicArn SNS topic the producers publish conversions to, which {@code capi-dispatch} subscribes to;
+ *     {@code null} subscribes to nothing (producers send to the queue directly)
  */
 public record DeploymentSettings(
         String account,
@@ -43,7 +47,9 @@ public record DeploymentSettings(
         String secretName,
         int backlogPerTaskTarget,
         int dispatchFailureAlarmThreshold,
-        boolean readonlyRootFilesystem) {
+        boolean readonlyRootFilesystem,
+        int eventAgeP95AlarmThresholdSeconds,
+        String sourceTopicArn) {
 
     /** The context keys, as given to {@code cdk ... -c KEY=VALUE}. */
     public static final class Keys {
@@ -60,6 +66,8 @@ public record DeploymentSettings(
         public static final String BACKLOG_PER_TASK_TARGET = "backlogPerTaskTarget";
         public static final String DISPATCH_FAILURE_ALARM_THRESHOLD = "dispatchFailureAlarmThreshold";
         public static final String READONLY_ROOT_FILESYSTEM = "readonlyRootFilesystem";
+        public static final String EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS = "eventAgeP95AlarmThresholdSeconds";
+        public static final String SOURCE_TOPIC_ARN = "sourceTopicArn";
 
         private Keys() {
         }
@@ -72,6 +80,11 @@ public record DeploymentSettings(
     /** Placeholder figure, see docs/deploy.md "Scaling": 10 s acceptable wait × 100 messages/s per task. */
     public static final int DEFAULT_BACKLOG_PER_TASK_TARGET = 1000;
     public static final int DEFAULT_DISPATCH_FAILURE_ALARM_THRESHOLD = 100;
+    /**
+     * A minute: well above the 10 s of queueing the backlog target is sized for (docs/deploy.md "Scaling"), so a
+     * burst that scaling is still absorbing does not page, and far inside Meta's 7-day window.
+     */
+    public static final int DEFAULT_EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS = 60;
 
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
@@ -82,6 +95,8 @@ public record DeploymentSettings(
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*");
     // Docker tag grammar.
     private static final Pattern IMAGE_TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    // Standard topics only (no dot, so no ".fifo"): a FIFO topic delivers to FIFO queues only, and both queues
+    // here are standard.
     private static final Pattern TOPIC_ARN = Pattern.compile("arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}");
     // The worker refuses anything else at start-up (docs/configuration.md: "must look like v26.0").
     private static final Pattern GRAPH_API_VERSION = Pattern.compile("v\\d+\\.\\d+");
@@ -94,6 +109,10 @@ public record DeploymentSettings(
 
     public Optional<String> alarmTopic() {
         return Optional.ofNullable(alarmTopicArn);
+    }
+
+    public Optional<String> sourceTopic() {
+        return Optional.ofNullable(sourceTopicArn);
     }
 
     /**
@@ -132,9 +151,12 @@ public record DeploymentSettings(
         int backlog = reader.positiveInt(Keys.BACKLOG_PER_TASK_TARGET, DEFAULT_BACKLOG_PER_TASK_TARGET);
         int failures = reader.positiveInt(Keys.DISPATCH_FAILURE_ALARM_THRESHOLD, DEFAULT_DISPATCH_FAILURE_ALARM_THRESHOLD);
         boolean readonlyRoot = reader.bool(Keys.READONLY_ROOT_FILESYSTEM, true);
+        int eventAgeSeconds = reader.positiveInt(Keys.EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS,
+                DEFAULT_EVENT_AGE_P95_ALARM_THRESHOLD_SECONDS);
+        String sourceTopicArn = reader.optional(Keys.SOURCE_TOPIC_ARN, TOPIC_ARN, "an SNS topic ARN").orElse(null);
         reader.failIfProblems();
         return new DeploymentSettings(account, region, vpcId, zones, subnets, repository, tag, topicArn, apiVersion,
-                secretName, backlog, failures, readonlyRoot);
+                secretName, backlog, failures, readonlyRoot, eventAgeSeconds, sourceTopicArn);
     }
 
     private static Optional<String> nonBlank(String value) {

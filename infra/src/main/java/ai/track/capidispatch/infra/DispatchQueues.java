@@ -5,6 +5,9 @@ import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Subscription;
+import software.amazon.awscdk.services.sns.subscriptions.SqsSubscription;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -84,6 +87,21 @@ public final class DispatchQueues extends Construct {
                         .build())
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .build();
+    }
+
+    /**
+     * Subscribes {@code capi-dispatch} to a topic the producers publish conversions to, and lets that topic (only)
+     * send to the queue: the CDK adds the {@code sqs:SendMessage} statement for {@code sns.amazonaws.com} with the
+     * topic's ARN as {@code aws:SourceArn} to the queue policy.
+     *
+     * <p>Raw message delivery, because the worker reads the SQS body as the conversion message (contract §3):
+     * without it SNS wraps every message in its JSON envelope, and the worker would dead-letter each one as
+     * {@code INVALID_MESSAGE}. Raw delivery also turns the SNS message attributes into SQS message attributes.
+     * No filter: everything on the topic is meant for this queue, and what is not a conversion message gets a DLQ
+     * record with its reason like any other bad input.
+     */
+    public Subscription subscribeTo(ITopic topic) {
+        return topic.addSubscription(SqsSubscription.Builder.create(queue).rawMessageDelivery(true).build());
     }
 
     /** {@code capi-dispatch}: the worker consumes it. */

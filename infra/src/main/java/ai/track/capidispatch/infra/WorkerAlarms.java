@@ -2,6 +2,7 @@ package ai.track.capidispatch.infra;
 
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -9,7 +10,6 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
-import software.amazon.awscdk.services.cloudwatch.MathExpression;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
@@ -24,43 +24,44 @@ import software.constructs.Construct;
  *
  * <p>Queue metrics are gauges, so every alarm on them uses {@code Maximum}: the original design's {@code Sum}
  * over a period adds up samples of the same backlog and fires on a single message sampled several times.
- * The worker's counters ({@code DispatchFailure}, {@code DispatchHeld}) are published per {@code ErrorClass}
- * dimension; a plain metric alarm would watch only the dimensionless series, which the worker never publishes,
- * so those alarms sum every series with a Metrics Insights query and keep working when a new error class appears.
- *
- * <p>The worker publishes the contract's bare names (its CloudWatch naming convention strips the {@code .count}
- * and {@code .value} that Micrometer would append; {@code CloudWatchPublishingTest} proves it), so the alarms
- * query exactly the names of contract §5.
+ * The worker's own metrics are read with Metrics Insights queries over every series ({@link WorkerMetrics} says
+ * why), so they keep working when a new error class or pixel appears.
  */
 public final class WorkerAlarms extends Construct {
 
     public static final String TOPIC_NAME = "capi-dispatch-alarms";
     public static final int QUEUE_DEPTH_THRESHOLD = 1000;
     public static final Duration OLDEST_MESSAGE_AGE_THRESHOLD = Duration.minutes(15);
-    /** Counter {@code DispatchFailure} (contract §5), per {@code ErrorClass}. */
-    public static final String DISPATCH_FAILURE_METRIC = "DispatchFailure";
-    /** Counter {@code DispatchHeld}, per {@code ErrorClass}. */
-    public static final String DISPATCH_HELD_METRIC = "DispatchHeld";
-    /** Gauge {@code CircuitBreakerState}: 0 closed, 1 open, 2 half-open. */
-    public static final String CIRCUIT_BREAKER_STATE_METRIC = "CircuitBreakerState";
+    /**
+     * Five one-minute periods in a row: a single late minute (a burst drained, one slow Meta answer) is not worth
+     * a page, a late quarter of events for five minutes is.
+     */
+    public static final int EVENT_AGE_EVALUATION_PERIODS = 5;
 
     /**
      * @param queues the main queue and the DLQ
      * @param service the worker service (cluster and service name for Container Insights)
      * @param alarmTopicArn an existing SNS topic, or {@code null} to create {@value #TOPIC_NAME}
      * @param dispatchFailureThreshold failed Meta requests per 5 minutes that count as high
+     * @param eventAgeP95Threshold the p95 event age (SQS sent → Meta accepted) above which events count as late
      */
-    public record Props(DispatchQueues queues, FargateService service, String alarmTopicArn, int dispatchFailureThreshold) {
+    public record Props(DispatchQueues queues, FargateService service, String alarmTopicArn, int dispatchFailureThreshold,
+            Duration eventAgeP95Threshold) {
         public Props {
             Objects.requireNonNull(queues, "queues");
             Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(eventAgeP95Threshold, "eventAgeP95Threshold");
             if (dispatchFailureThreshold <= 0) {
                 throw new IllegalArgumentException("dispatchFailureThreshold must be positive");
+            }
+            if (eventAgeP95Threshold.toSeconds().intValue() <= 0) {
+                throw new IllegalArgumentException("eventAgeP95Threshold must be at least a second");
             }
         }
     }
 
     private final ITopic topic;
+    private final List<Alarm> alarms = new ArrayList<>();
 
     public WorkerAlarms(Construct scope, String id, Props props) {
         super(scope, id);
@@ -108,14 +109,15 @@ public final class WorkerAlarms extends Construct {
         alarm("DispatchFailures", "capi-dispatch-failures",
                 "More than " + props.dispatchFailureThreshold() + " failed Meta requests per 5 minutes, twice in a row"
                         + " (DispatchFailure, all error classes): see the DispatchAttempt log records",
-                workerMetrics("SUM", DISPATCH_FAILURE_METRIC, "Failed Meta requests", Duration.minutes(5)),
+                WorkerMetrics.select("SUM", WorkerMetrics.DISPATCH_FAILURE, "Failed Meta requests", Duration.minutes(5)),
                 props.dispatchFailureThreshold(), ComparisonOperator.GREATER_THAN_THRESHOLD, 2,
                 TreatMissingData.NOT_BREACHING);
 
         // 1 while the breaker around Meta is open, 2 while it probes: Meta is failing for everyone.
         alarm("CircuitBreakerOpen", "capi-dispatch-circuit-breaker-open",
                 "The circuit breaker around Meta's API is open: consumption is paused, messages wait in the queue",
-                workerMetrics("MAX", CIRCUIT_BREAKER_STATE_METRIC, "Circuit breaker state (1 open, 2 half-open)", Duration.minutes(1)),
+                WorkerMetrics.select("MAX", WorkerMetrics.CIRCUIT_BREAKER_STATE, "Circuit breaker state (1 open, 2 half-open)",
+                        Duration.minutes(1)),
                 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
 
         // Held: not the events' fault (token rejected, permission missing, API version retired, something other
@@ -125,8 +127,23 @@ public final class WorkerAlarms extends Construct {
                         + " retired, or something other than Meta answered (ErrorClass NON_META_RESPONSE or"
                         + " REQUEST_TOO_LARGE: check META_GRAPH_URL and any proxy). Check the ERROR log lines and the"
                         + " secret",
-                workerMetrics("SUM", DISPATCH_HELD_METRIC, "Held messages", Duration.minutes(1)),
+                WorkerMetrics.select("SUM", WorkerMetrics.DISPATCH_HELD, "Held messages", Duration.minutes(1)),
                 0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, TreatMissingData.NOT_BREACHING);
+
+        // p95, not p50 or p99: "events reach Meta late" is about the bulk of them, and p99 of one task's minute is
+        // a handful of events (a retried one after its backoff). MAX over tasks and pixels: client-side
+        // percentiles cannot be averaged, and the latest task or pixel is the one the alarm is for. The worker
+        // publishes nothing while it delivers nothing, which is not lateness (the queue-age alarm covers a stall).
+        int thresholdSeconds = props.eventAgeP95Threshold().toSeconds().intValue();
+        alarm("EventAgeP95", "capi-dispatch-event-age-p95",
+                "The p95 event age (SQS sent to Meta accepted, highest over tasks and pixels) has been above "
+                        + thresholdSeconds + " s for " + EVENT_AGE_EVALUATION_PERIODS + " minutes: events reach Meta"
+                        + " late. Backlog (tasks at max?), retries, or Meta slow: see the dashboard's latency and"
+                        + " queue widgets",
+                WorkerMetrics.select("MAX", WorkerMetrics.EVENT_AGE_PERCENTILE, WorkerMetrics.Percentile.P95,
+                        "Event age p95, ms (highest over tasks and pixels)", Duration.minutes(1)),
+                props.eventAgeP95Threshold().toMilliseconds(), ComparisonOperator.GREATER_THAN_THRESHOLD, EVENT_AGE_EVALUATION_PERIODS,
+                TreatMissingData.NOT_BREACHING);
     }
 
     private Topic createTopic() {
@@ -154,17 +171,6 @@ public final class WorkerAlarms extends Construct {
                 .build();
     }
 
-    /** One series summed (or maxed) over every dimension combination the worker publishes the metric with. */
-    private static MathExpression workerMetrics(String function, String metricName, String label, Duration period) {
-        return MathExpression.Builder.create()
-                // Quoted: the names hold a dot, the namespace a dash and a slash.
-                .expression("SELECT " + function + "(\"" + metricName + "\") FROM \"" + WorkerService.METRICS_NAMESPACE + "\"")
-                .usingMetrics(Map.of())
-                .label(label)
-                .period(period)
-                .build();
-    }
-
     private void alarm(String id, String name, String description, IMetric metric, Number threshold,
             ComparisonOperator comparison, int evaluationPeriods, TreatMissingData missingData) {
         Alarm alarm = Alarm.Builder.create(this, id)
@@ -180,9 +186,15 @@ public final class WorkerAlarms extends Construct {
         SnsAction action = new SnsAction(topic);
         alarm.addAlarmAction(action);
         alarm.addOkAction(action);
+        alarms.add(alarm);
     }
 
     public ITopic topic() {
         return topic;
+    }
+
+    /** Every alarm, in the order they were defined (the dashboard's alarm widget shows them). */
+    public List<Alarm> alarms() {
+        return List.copyOf(alarms);
     }
 }

@@ -1,11 +1,17 @@
 package ai.track.capidispatch.infra;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.applicationautoscaling.CfnScalingPolicy;
 import software.amazon.awscdk.services.applicationautoscaling.EnableScalingProps;
 import software.amazon.awscdk.services.applicationautoscaling.ScalableTarget;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.MathExpression;
+import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.ecs.CpuUtilizationScalingProps;
 import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.ScalableTaskCount;
@@ -37,6 +43,13 @@ public final class WorkerScaling extends Construct {
     /** Add tasks within a minute of the alarm; remove them only after the backlog has stayed low for a while. */
     public static final Duration SCALE_OUT_COOLDOWN = Duration.seconds(60);
     public static final Duration SCALE_IN_COOLDOWN = Duration.seconds(300);
+    public static final String BACKLOG_PER_TASK_LABEL = "Messages waiting per running task";
+
+    /** Target tracking evaluates customized metrics per minute; the dashboard graphs the same resolution. */
+    private static final Duration EVALUATION_PERIOD = Duration.minutes(1);
+    private static final String VISIBLE_ID = "visible";
+    private static final String RUNNING_ID = "running";
+    private static final String BACKLOG_PER_TASK_EXPRESSION = VISIBLE_ID + " / " + RUNNING_ID;
 
     /**
      * @param service the worker service
@@ -55,6 +68,8 @@ public final class WorkerScaling extends Construct {
 
     private final ScalableTaskCount taskCount;
     private final CfnScalingPolicy backlogPolicy;
+    private final MathExpression backlogPerTask;
+    private final int backlogPerTaskTarget;
 
     public WorkerScaling(Construct scope, String id, Props props) {
         super(scope, id);
@@ -71,6 +86,7 @@ public final class WorkerScaling extends Construct {
                 .scaleInCooldown(SCALE_IN_COOLDOWN)
                 .build());
 
+        List<Input> inputs = backlogInputs(props);
         this.backlogPolicy = CfnScalingPolicy.Builder.create(this, "BacklogPerTask")
                 .policyName("capi-dispatch-worker-backlog-per-task")
                 .policyType("TargetTrackingScaling")
@@ -80,53 +96,88 @@ public final class WorkerScaling extends Construct {
                                 .targetValue(props.backlogPerTaskTarget())
                                 .scaleOutCooldown(SCALE_OUT_COOLDOWN.toSeconds())
                                 .scaleInCooldown(SCALE_IN_COOLDOWN.toSeconds())
-                                .customizedMetricSpecification(backlogPerTask(props))
+                                .customizedMetricSpecification(backlogPolicyMetrics(inputs))
                                 .build())
                 .build();
+        this.backlogPerTask = backlogPerTaskMetric(inputs);
+        this.backlogPerTaskTarget = props.backlogPerTaskTarget();
     }
 
-    private static CfnScalingPolicy.CustomizedMetricSpecificationProperty backlogPerTask(Props props) {
+    /**
+     * One input of the backlog math. Written down once and rendered twice, for the scaling policy (an L1 property)
+     * and for the dashboard (a CDK metric), so the graph an operator reads is the number the policy tracks.
+     *
+     * @param dimensions name and value, in the order the policy lists them
+     */
+    private record Input(String id, String label, String namespace, String metricName,
+            List<Map.Entry<String, String>> dimensions, String statistic) {
+
+        CfnScalingPolicy.TargetTrackingMetricDataQueryProperty toQuery() {
+            return CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
+                    .id(id)
+                    .label(label)
+                    .metricStat(CfnScalingPolicy.TargetTrackingMetricStatProperty.builder()
+                            .metric(CfnScalingPolicy.TargetTrackingMetricProperty.builder()
+                                    .namespace(namespace)
+                                    .metricName(metricName)
+                                    .dimensions(dimensions.stream()
+                                            .map(d -> CfnScalingPolicy.TargetTrackingMetricDimensionProperty.builder()
+                                                    .name(d.getKey()).value(d.getValue()).build())
+                                            .toList())
+                                    .build())
+                            .stat(statistic)
+                            .build())
+                    .returnData(false)
+                    .build();
+        }
+
+        Metric toMetric() {
+            Map<String, String> dimensionsMap = new LinkedHashMap<>();
+            dimensions.forEach(d -> dimensionsMap.put(d.getKey(), d.getValue()));
+            return Metric.Builder.create()
+                    .namespace(namespace)
+                    .metricName(metricName)
+                    .dimensionsMap(dimensionsMap)
+                    .statistic(statistic)
+                    .label(label)
+                    .period(EVALUATION_PERIOD)
+                    .build();
+        }
+    }
+
+    private static List<Input> backlogInputs(Props props) {
         FargateService service = props.service();
-        CfnScalingPolicy.TargetTrackingMetricDataQueryProperty visible =
-                CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
-                        .id("visible")
-                        .label("Messages waiting in capi-dispatch")
-                        .metricStat(CfnScalingPolicy.TargetTrackingMetricStatProperty.builder()
-                                .metric(CfnScalingPolicy.TargetTrackingMetricProperty.builder()
-                                        .namespace("AWS/SQS")
-                                        .metricName("ApproximateNumberOfMessagesVisible")
-                                        .dimensions(List.of(dimension("QueueName", props.queue().getQueueName())))
-                                        .build())
-                                // A gauge: Maximum is its value whatever the number of samples in the minute.
-                                .stat("Maximum")
-                                .build())
-                        .returnData(false)
-                        .build();
-        CfnScalingPolicy.TargetTrackingMetricDataQueryProperty running =
-                CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
-                        .id("running")
-                        .label("Running worker tasks")
-                        .metricStat(CfnScalingPolicy.TargetTrackingMetricStatProperty.builder()
-                                .metric(CfnScalingPolicy.TargetTrackingMetricProperty.builder()
-                                        .namespace("ECS/ContainerInsights")
-                                        .metricName("RunningTaskCount")
-                                        .dimensions(List.of(
-                                                dimension("ClusterName", service.getCluster().getClusterName()),
-                                                dimension("ServiceName", service.getServiceName())))
-                                        .build())
-                                .stat("Average")
-                                .build())
-                        .returnData(false)
-                        .build();
-        CfnScalingPolicy.TargetTrackingMetricDataQueryProperty backlog =
-                CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
-                        .id("backlogPerTask")
-                        .label("Messages waiting per running task")
-                        .expression("visible / running")
-                        .returnData(true)
-                        .build();
-        return CfnScalingPolicy.CustomizedMetricSpecificationProperty.builder()
-                .metrics(List.of(visible, running, backlog))
+        return List.of(
+                new Input(VISIBLE_ID, "Messages waiting in capi-dispatch", "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                        List.of(Map.entry("QueueName", props.queue().getQueueName())),
+                        // A gauge: Maximum is its value whatever the number of samples in the minute.
+                        "Maximum"),
+                new Input(RUNNING_ID, "Running worker tasks", "ECS/ContainerInsights", "RunningTaskCount",
+                        List.of(Map.entry("ClusterName", service.getCluster().getClusterName()),
+                                Map.entry("ServiceName", service.getServiceName())),
+                        "Average"));
+    }
+
+    private static CfnScalingPolicy.CustomizedMetricSpecificationProperty backlogPolicyMetrics(List<Input> inputs) {
+        List<CfnScalingPolicy.TargetTrackingMetricDataQueryProperty> metrics = new ArrayList<>();
+        inputs.forEach(input -> metrics.add(input.toQuery()));
+        metrics.add(CfnScalingPolicy.TargetTrackingMetricDataQueryProperty.builder()
+                .id("backlogPerTask")
+                .label(BACKLOG_PER_TASK_LABEL)
+                .expression(BACKLOG_PER_TASK_EXPRESSION)
+                .returnData(true)
+                .build());
+        return CfnScalingPolicy.CustomizedMetricSpecificationProperty.builder().metrics(metrics).build();
+    }
+
+    private static MathExpression backlogPerTaskMetric(List<Input> inputs) {
+        Map<String, IMetric> using = new LinkedHashMap<>();
+        inputs.forEach(input -> using.put(input.id(), input.toMetric()));
+        return MathExpression.Builder.create()
+                .expression(BACKLOG_PER_TASK_EXPRESSION)
+                .usingMetrics(using)
+                .label(BACKLOG_PER_TASK_LABEL)
+                .period(EVALUATION_PERIOD)
                 .build();
     }
 
@@ -135,15 +186,20 @@ public final class WorkerScaling extends Construct {
         return (ScalableTarget) taskCount.getNode().findChild("Target");
     }
 
-    private static CfnScalingPolicy.TargetTrackingMetricDimensionProperty dimension(String name, String value) {
-        return CfnScalingPolicy.TargetTrackingMetricDimensionProperty.builder().name(name).value(value).build();
-    }
-
     public ScalableTaskCount taskCount() {
         return taskCount;
     }
 
     public CfnScalingPolicy backlogPolicy() {
         return backlogPolicy;
+    }
+
+    /** The number the backlog policy tracks, as a metric to graph: visible messages ÷ running tasks. */
+    public MathExpression backlogPerTask() {
+        return backlogPerTask;
+    }
+
+    public int backlogPerTaskTarget() {
+        return backlogPerTaskTarget;
     }
 }

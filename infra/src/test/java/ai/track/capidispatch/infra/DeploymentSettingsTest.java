@@ -33,19 +33,39 @@ class DeploymentSettingsTest {
         assertNull(settings.account());
         assertNull(settings.region());
         assertTrue(settings.alarmTopic().isEmpty());
+        assertTrue(settings.sourceTopic().isEmpty());
     }
 
     @Test
     void defaultsFollowTheWorkersContract() {
         Map<String, Object> context = committed();
         List.of("graphApiVersion", "secretName", "backlogPerTaskTarget", "dispatchFailureAlarmThreshold",
-                "readonlyRootFilesystem").forEach(context::remove);
+                "readonlyRootFilesystem", "eventAgeP95AlarmThresholdSeconds").forEach(context::remove);
         DeploymentSettings settings = read(context, Map.of());
         assertEquals("v26.0", settings.graphApiVersion());
         assertEquals("meta-capi-credentials", settings.secretName());
         assertEquals(1000, settings.backlogPerTaskTarget());
         assertEquals(100, settings.dispatchFailureAlarmThreshold());
         assertTrue(settings.readonlyRootFilesystem());
+        assertEquals(60, settings.eventAgeP95AlarmThresholdSeconds());
+    }
+
+    @Test
+    void sourceTopicAndEventAgeThresholdFromContext() {
+        Map<String, Object> context = committed();
+        context.put("sourceTopicArn", "arn:aws:sns:eu-west-1:444455556666:conversions");
+        context.put("eventAgeP95AlarmThresholdSeconds", "300");
+        DeploymentSettings settings = read(context, Map.of());
+        assertEquals("arn:aws:sns:eu-west-1:444455556666:conversions", settings.sourceTopic().orElseThrow());
+        assertEquals(300, settings.eventAgeP95AlarmThresholdSeconds());
+    }
+
+    /** A FIFO topic delivers to FIFO queues only; capi-dispatch is a standard queue. */
+    @Test
+    void aFifoSourceTopicIsRefused() {
+        Map<String, Object> context = committed();
+        context.put("sourceTopicArn", "arn:aws:sns:eu-west-1:444455556666:conversions.fifo");
+        assertTrue(problems(context).contains("sourceTopicArn must be an SNS topic ARN"));
     }
 
     @Test
@@ -88,8 +108,11 @@ class DeploymentSettingsTest {
         context.put("backlogPerTaskTarget", "0");
         context.put("alarmTopicArn", "ops-alarms");
         context.put("readonlyRootFilesystem", "yes");
+        context.put("eventAgeP95AlarmThresholdSeconds", "1.5");
+        context.put("sourceTopicArn", "conversions");
         String message = problems(context);
-        for (String key : List.of("graphApiVersion", "vpcId", "backlogPerTaskTarget", "alarmTopicArn", "readonlyRootFilesystem")) {
+        for (String key : List.of("graphApiVersion", "vpcId", "backlogPerTaskTarget", "alarmTopicArn", "readonlyRootFilesystem",
+                "eventAgeP95AlarmThresholdSeconds", "sourceTopicArn")) {
             assertTrue(message.contains(key + " must"), key + " in: " + message);
         }
     }

@@ -72,6 +72,51 @@ class DispatchQueuesTest {
         }
     }
 
+    /** Without sourceTopicArn the queue subscribes to nothing and its policy only refuses plain HTTP. */
+    @Test
+    void noSourceTopicNoSubscription() {
+        template.resourceCountIs("AWS::SNS::Subscription", 0);
+        template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
+                "Queues", List.of(ref(queueId)),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(Match.objectLike(Map.of("Effect", "Deny"))))))));
+    }
+
+    /** Raw delivery: the body is the producer's message, not SNS's JSON envelope around it. */
+    @Test
+    void sourceTopicIsSubscribedWithRawMessageDelivery() {
+        Synthesized variant = Synthesized.variant();
+        String variantQueue = logicalId(variant.stack.queues().queue());
+        Map<String, Map<String, Object>> subscriptions = variant.resources("AWS::SNS::Subscription");
+        assertEquals(1, subscriptions.size());
+        assertEquals(Map.of(
+                        "Protocol", "sqs",
+                        "TopicArn", Synthesized.SOURCE_TOPIC_ARN,
+                        "Endpoint", getAtt(variantQueue, "Arn"),
+                        "RawMessageDelivery", true,
+                        // a topic in another region: the subscription is made in the topic's region
+                        "Region", "us-east-1"),
+                subscriptions.values().iterator().next().get("Properties"));
+    }
+
+    @Test
+    void onlyTheSourceTopicMaySendToTheQueue() {
+        Synthesized variant = Synthesized.variant();
+        String variantQueue = logicalId(variant.stack.queues().queue());
+        variant.template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
+                "Queues", List.of(ref(variantQueue)),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectEquals(Map.of(
+                        "Effect", "Allow",
+                        "Principal", Map.of("Service", "sns.amazonaws.com"),
+                        "Action", "sqs:SendMessage",
+                        "Resource", getAtt(variantQueue, "Arn"),
+                        "Condition", Map.of("ArnEquals", Map.of("aws:SourceArn", Synthesized.SOURCE_TOPIC_ARN)))))))))));
+        // The DLQ takes nothing from the topic.
+        String variantDlq = logicalId(variant.stack.queues().deadLetterQueue());
+        variant.template.hasResourceProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
+                "Queues", List.of(ref(variantDlq)),
+                "PolicyDocument", Match.objectLike(Map.of("Statement", List.of(Match.objectLike(Map.of("Effect", "Deny"))))))));
+    }
+
     @Test
     void queuesOutliveTheStack() {
         assertEquals(2, app.resources("AWS::SQS::Queue").size());

@@ -21,6 +21,9 @@ import software.amazon.awscdk.assertions.Template;
  */
 final class Synthesized {
 
+    /** The producers' topic of the variant, in another account and region than the stack (eu-west-1, 1111…). */
+    static final String SOURCE_TOPIC_ARN = "arn:aws:sns:us-east-1:444455556666:conversions";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Outcome committed;
     private static Outcome variant;
@@ -67,7 +70,7 @@ final class Synthesized {
 
     /**
      * The other branches: account and region given, an existing alarm topic, a writable root filesystem, another
-     * backlog target, lists as the command line passes them.
+     * backlog target and event age threshold, a source topic to subscribe to, lists as the command line passes them.
      */
     static synchronized Synthesized variant() {
         if (variant == null) {
@@ -78,6 +81,8 @@ final class Synthesized {
             context.put("alarmTopicArn", "arn:aws:sns:eu-west-1:111122223333:ops-alarms");
             context.put("readonlyRootFilesystem", "false");
             context.put("backlogPerTaskTarget", "250");
+            context.put("eventAgeP95AlarmThresholdSeconds", "120");
+            context.put("sourceTopicArn", SOURCE_TOPIC_ARN);
             variant = Outcome.of(context);
         }
         return variant.get();

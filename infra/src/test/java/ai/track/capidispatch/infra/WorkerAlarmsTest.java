@@ -103,10 +103,34 @@ class WorkerAlarmsTest {
                 "ComparisonOperator", "GreaterThanThreshold"));
     }
 
+    /** p95 because "late" is about the bulk of the events; MAX because per-task percentiles cannot be averaged. */
+    @Test
+    void eventAgeP95AboveAMinuteForFiveMinutes() {
+        alarm("capi-dispatch-event-age-p95", Map.of(
+                "Metrics", List.of(Match.objectLike(Map.of(
+                        "Expression", "SELECT MAX(\"EventAgePercentile\") FROM \"Track-AI/CAPI\" WHERE Percentile = 'p95'",
+                        "Period", 60,
+                        "ReturnData", true))),
+                // the metric is in milliseconds
+                "Threshold", 60_000,
+                "ComparisonOperator", "GreaterThanThreshold",
+                "EvaluationPeriods", 5,
+                "DatapointsToAlarm", 5,
+                // the worker publishes no percentile while it delivers nothing
+                "TreatMissingData", "notBreaching"));
+    }
+
+    @Test
+    void eventAgeThresholdComesFromContext() {
+        Synthesized.variant().template.hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "AlarmName", "capi-dispatch-event-age-p95",
+                "Threshold", 120_000)));
+    }
+
     @Test
     void everyAlarmNotifiesTheTopicOnAlarmAndRecovery() {
         Map<String, Map<String, Object>> alarms = app.resources("AWS::CloudWatch::Alarm");
-        assertEquals(7, alarms.size());
+        assertEquals(8, alarms.size());
         String topic = logicalId(app.stack.alarms().topic());
         alarms.forEach((name, alarm) -> {
             Map<?, ?> properties = (Map<?, ?>) alarm.get("Properties");
