@@ -52,23 +52,85 @@ class DeadLetterWriter {
                 .thenApply(done -> chunks.stream().flatMap(chunk -> chunk.join().stream()).toList());
     }
 
-    /** A dead letter's copy for the DLQ: its body and the {@code capi-*} attributes that say why, built once. */
-    record Copy(ReceivedMessage message, Map<String, MessageAttributeValue> attributes) {
+    /**
+     * A dead letter's copy for the DLQ: its body and the {@code capi-*} attributes that say why, built once.
+     *
+     * @param shortened whether the attributes had to be cut to fit SQS's limit (see {@link #of})
+     */
+    record Copy(ReceivedMessage message, Map<String, MessageAttributeValue> attributes, boolean shortened) {
 
+        /** The attributes that say the most in the fewest bytes, kept longest when the body leaves little room. */
+        private static final List<String> ESSENTIAL = List.of("capi-error-class", "capi-error-code",
+                "capi-attempts", "capi-source-message-id");
+        /** Shorter than this, a reason no longer says anything: the essential attributes go alone instead. */
+        private static final int SHORTEST_REASON = 40;
+
+        /**
+         * SQS counts the attributes toward its 1 MiB with the body, so a body near 1 MiB leaves no room for all of
+         * them; the copy would be refused at every receive, and the message would reach the DLQ only through the
+         * queue's redrive policy, with no reason at all. So the attributes shrink until the copy fits, losing as
+         * little as possible: first the reason is cut, then only the essential attributes stay, then the error class
+         * alone, and for a body that fills the whole 1 MiB, none. The body is never changed, and the dead letter's
+         * log line carries the reason as the attribute would have, the DLQ copy's message id, and
+         * {@code attributes_shortened}.
+         */
         static Copy of(ReceivedMessage message) {
-            return new Copy(message, DeadLetterWriter.attributes(message));
+            Map<String, MessageAttributeValue> all = DeadLetterWriter.attributes(message);
+            long room = SqsBatches.MAX_SEND_BYTES - utf8Length(message.incoming().body());
+            if (bytes(all) <= room) {
+                return new Copy(message, all, false);
+            }
+            MessageAttributeValue reason = all.get("capi-error-message");
+            if (reason != null) {
+                long left = room - (bytes(all) - utf8Length(reason.stringValue()));
+                String cut = cutToBytes(reason.stringValue(), left - 3);
+                if (cut.length() >= SHORTEST_REASON) {
+                    Map<String, MessageAttributeValue> withCutReason = new LinkedHashMap<>(all);
+                    put(withCutReason, "capi-error-message", cut + "…");
+                    if (bytes(withCutReason) <= room) {
+                        return new Copy(message, withCutReason, true);
+                    }
+                }
+            }
+            Map<String, MessageAttributeValue> essential = new LinkedHashMap<>();
+            ESSENTIAL.forEach(name -> {
+                if (all.containsKey(name)) {
+                    essential.put(name, all.get(name));
+                }
+            });
+            if (bytes(essential) <= room) {
+                return new Copy(message, essential, true);
+            }
+            Map<String, MessageAttributeValue> errorClass = Map.of("capi-error-class", all.get("capi-error-class"));
+            return new Copy(message, bytes(errorClass) <= room ? errorClass : Map.of(), true);
         }
 
         /** What SQS counts toward a send's 1 MiB: the body and each attribute's name, type and value, in UTF-8. */
         long bytes() {
-            long bytes = message.incoming().body().getBytes(StandardCharsets.UTF_8).length;
+            return utf8Length(message.incoming().body()) + bytes(attributes);
+        }
+
+        private static long bytes(Map<String, MessageAttributeValue> attributes) {
+            long bytes = 0;
             for (Map.Entry<String, MessageAttributeValue> attribute : attributes.entrySet()) {
                 MessageAttributeValue value = attribute.getValue();
-                bytes += attribute.getKey().getBytes(StandardCharsets.UTF_8).length
-                        + value.dataType().getBytes(StandardCharsets.UTF_8).length
-                        + value.stringValue().getBytes(StandardCharsets.UTF_8).length;
+                bytes += utf8Length(attribute.getKey()) + utf8Length(value.dataType())
+                        + utf8Length(value.stringValue());
             }
             return bytes;
+        }
+
+        private static long utf8Length(String text) {
+            return text.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        /** The longest start of {@code text} of at most {@code maxBytes} UTF-8 bytes (reasons are mostly ASCII). */
+        private static String cutToBytes(String text, long maxBytes) {
+            int end = (int) Math.max(0, Math.min(text.length(), maxBytes));
+            while (end > 0 && utf8Length(text.substring(0, end)) > maxBytes) {
+                end--;
+            }
+            return text.substring(0, end);
         }
     }
 
@@ -82,14 +144,14 @@ class DeadLetterWriter {
                     .messageAttributes(copy.attributes())
                     .build());
         }
-        List<ReceivedMessage> messages = chunk.stream().map(Copy::message).toList();
         return sqs.sendMessageBatch(b -> b.queueUrl(properties.dlqUrl()).entries(entries))
                 .orTimeout(properties.deadLetterTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, failure) -> confirmed(messages, response, failure));
+                .handle((response, failure) -> confirmed(chunk, response, failure));
     }
 
-    private List<ReceivedMessage> confirmed(List<ReceivedMessage> chunk, SendMessageBatchResponse response,
+    private List<ReceivedMessage> confirmed(List<Copy> copies, SendMessageBatchResponse response,
             Throwable failure) {
+        List<ReceivedMessage> chunk = copies.stream().map(Copy::message).toList();
         if (failure != null) {
             log.atError().addKeyValue("record", "DeadLetterWriteFailed").addKeyValue("messages", chunk.size())
                     .addKeyValue("error", SqsErrors.describe(failure))
@@ -97,6 +159,8 @@ class DeadLetterWriter {
             return List.of();
         }
         Set<String> failedIds = response.failed().stream().map(f -> f.id()).collect(Collectors.toSet());
+        Map<String, String> dlqMessageIds = response.successful().stream()
+                .collect(Collectors.toMap(entry -> entry.id(), entry -> entry.messageId(), (a, b) -> a));
         List<ReceivedMessage> written = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             ReceivedMessage message = chunk.get(i);
@@ -108,11 +172,15 @@ class DeadLetterWriter {
                 continue;
             }
             written.add(message);
-            log.atWarn().addKeyValue("record", "DeadLettered")
+            var line = log.atWarn().addKeyValue("record", "DeadLettered")
                     .addKeyValue("message_id", message.incoming().messageId())
+                    .addKeyValue("dlq_message_id", dlqMessageIds.get(String.valueOf(i)))
                     .addKeyValue("error_class", outcome.errorClass().name())
-                    .addKeyValue("attempts", message.incoming().receiveCount())
-                    .log("Dead-lettered: {}", truncate(outcome.reason()));
+                    .addKeyValue("attempts", message.incoming().attempt());
+            if (copies.get(i).shortened()) {
+                line = line.addKeyValue("attributes_shortened", true);
+            }
+            line.log("Dead-lettered: {}", truncate(outcome.reason()));
         }
         return written;
     }
@@ -128,7 +196,7 @@ class DeadLetterWriter {
             putNumber(attributes, "capi-error-subcode", error.subcode());
             put(attributes, "capi-fbtrace-id", error.fbtraceId());
         }
-        putNumber(attributes, "capi-attempts", message.incoming().receiveCount());
+        putNumber(attributes, "capi-attempts", message.incoming().attempt());
         put(attributes, "capi-source-message-id", message.incoming().messageId());
         return attributes;
     }

@@ -47,7 +47,13 @@ class HostileMessageEndToEndTest extends WorkerUnderAttack {
             return deadLetters.size() >= bodies.size();
         });
 
-        assertThat(deadLetters).hasSize(bodies.size()).allSatisfy(m -> {
+        // A body of the full 1 MiB leaves SQS no room for the capi-* attributes beside it: its copy goes without
+        // them (the DeadLettered log line carries the reason) rather than being refused at every receive.
+        Message fullSize = deadLetters.stream().filter(m -> m.body().equals(bodies.get("a 1 MiB body"))).findFirst()
+                .orElseThrow();
+        assertThat(fullSize.messageAttributes()).as("no room beside 1 MiB").isEmpty();
+        deadLetters.remove(fullSize);
+        assertThat(deadLetters).hasSize(bodies.size() - 1).allSatisfy(m -> {
             assertThat(StandIns.errorClass(m)).isIn("INVALID_MESSAGE", "INVALID_EVENT");
             assertThat(StandIns.errorMessage(m)).isNotBlank().doesNotContain("joe@example.com");
         });
@@ -60,7 +66,6 @@ class HostileMessageEndToEndTest extends WorkerUnderAttack {
         assertThat(reasonByBody.get("nesting 100")).startsWith("INVALID_MESSAGE").contains("parser limit");
         assertThat(reasonByBody.get("wrong types")).startsWith("INVALID_MESSAGE").contains("pixel_id");
         assertThat(reasonByBody.get("event not an object")).startsWith("INVALID_MESSAGE").contains("event");
-        assertThat(reasonByBody.get("a 1 MiB body")).startsWith("INVALID_MESSAGE").contains("parser limit");
 
         wireMock.verify(0, postRequestedFor(urlPathMatching("/v.*")));
         StandIns.assertNoUnexpectedRequests();

@@ -54,9 +54,46 @@ class DeadLetterWriterTest {
                 .isGreaterThan("{}".length() + "capi-error-class".length() + "INVALID_MESSAGE".length());
     }
 
+    @Test
+    void aCopyKeepsEveryAttributeWhenTheyFit() {
+        DeadLetterWriter.Copy copy = DeadLetterWriter.Copy.of(deadLetter("m", "{\"event\": {}}"));
+
+        assertThat(copy.shortened()).isFalse();
+        assertThat(copy.attributes()).containsKeys("capi-error-class", "capi-error-message", "capi-attempts",
+                "capi-source-message-id");
+    }
+
+    @Test
+    void aBodyNearSqssLimitKeepsTheErrorClassAndAsMuchOfTheReasonAsFits() {
+        String body = "{\"x\": \"" + "A".repeat(1024 * 1024 - 200) + "\"}";
+        DeadLetterWriter.Copy copy = DeadLetterWriter.Copy.of(deadLetter("near", body, "a reason " + "r".repeat(500)));
+
+        assertThat(copy.bytes()).as("what SQS counts: within its 1 MiB").isLessThanOrEqualTo(1024 * 1024);
+        assertThat(copy.shortened()).isTrue();
+        assertThat(copy.attributes()).containsKey("capi-error-class");
+        assertThat(copy.attributes().get("capi-error-class").stringValue()).isEqualTo("INVALID_MESSAGE");
+        assertThat(copy.message().incoming().body()).as("the body is never changed").isEqualTo(body);
+    }
+
+    @Test
+    void aBodyThatFillsTheWholeMebibyteGoesWithoutAttributesRatherThanNotAtAll() throws Exception {
+        String body = "\"" + "A".repeat(1024 * 1024 - 2) + "\"";
+        DeadLetterWriter.Copy copy = DeadLetterWriter.Copy.of(deadLetter("full", body));
+
+        assertThat(copy.bytes()).isLessThanOrEqualTo(1024 * 1024);
+        assertThat(copy.attributes()).isEmpty();
+        assertThat(writer.write(List.of(copy.message())).get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(QueueContents.receiveAll(TestInfrastructure.sqs().client(), dlqUrl)).singleElement()
+                .satisfies(message -> assertThat(message.body()).isEqualTo(body));
+    }
+
     private static ReceivedMessage deadLetter(String id, String body) {
+        return deadLetter(id, body, "body is not valid JSON");
+    }
+
+    private static ReceivedMessage deadLetter(String id, String body, String reason) {
         return new ReceivedMessage(MessageBuilder.withPayload(body).build(),
                 new IncomingMessage(id, body, 1, Instant.now()),
-                new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, "body is not valid JSON", null));
+                new DispatchOutcome.DeadLetter(ErrorClass.INVALID_MESSAGE, reason, null));
     }
 }
