@@ -60,12 +60,12 @@ public final class CapiDispatchService {
                     return new DispatchOutcome.Held(result.errorClass(), result.reason(), null,
                             result.retryAfter() != null ? result.retryAfter() : retryPolicy.holdDelay());
                 }
-                if (retryPolicy.exhausted(incoming.receiveCount())) {
+                if (retryPolicy.exhausted(incoming.attempt())) {
                     return new DispatchOutcome.DeadLetter(ErrorClass.RETRIES_EXHAUSTED, "gave up after "
-                            + incoming.receiveCount() + " attempts; last failure: " + result.reason(), result.error());
+                            + incoming.attempt() + " attempts; last failure: " + result.reason(), result.error());
                 }
                 return new DispatchOutcome.RetryLater(result.errorClass(), result.reason(), result.error(),
-                        retryPolicy.delay(incoming.receiveCount(), result.retryAfter(), random));
+                        retryPolicy.delay(incoming.attempt(), result.retryAfter(), random));
             default:
                 throw new IllegalStateException("unknown verdict " + result.verdict());
         }

@@ -4,11 +4,11 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * When a retryable failure may be tried again, and when to give up. Backoff is exponential in the SQS
- * receive count with "equal jitter" (half fixed, half random), so a burst of failures does not come back as
+ * When a retryable failure may be tried again, and when to give up. Backoff is exponential in the attempt
+ * number (failed dispatch attempts, not SQS receives) with "equal jitter" (half fixed, half random), so a burst of failures does not come back as
  * a burst; a {@code Retry-After} from Meta is a floor.
  *
- * @param maxAttempts receives after which a retryable failure is dead-lettered as {@code RETRIES_EXHAUSTED}
+ * @param maxAttempts failed attempts after which a retryable failure is dead-lettered as {@code RETRIES_EXHAUSTED}
  * @param baseDelay delay after the first failed attempt
  * @param maxDelay cap of the exponential growth
  * @param holdDelay how long a held message stays invisible before it is looked at again
@@ -30,13 +30,13 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         }
     }
 
-    public boolean exhausted(int receiveCount) {
-        return receiveCount >= maxAttempts;
+    public boolean exhausted(int attempt) {
+        return attempt >= maxAttempts;
     }
 
     /** @param retryAfter Meta's hint, or {@code null} */
-    public Duration delay(int receiveCount, Duration retryAfter, RandomGenerator random) {
-        int doublings = Math.max(0, Math.min(receiveCount - 1, 30));
+    public Duration delay(int attempt, Duration retryAfter, RandomGenerator random) {
+        int doublings = Math.max(0, Math.min(attempt - 1, 30));
         long exponentialMillis = Math.min(maxDelay.toMillis(), baseDelay.toMillis() << Math.min(doublings, 40));
         long half = exponentialMillis / 2;
         long jittered = half + (half > 0 ? random.nextLong(half + 1) : 0);

@@ -9,6 +9,7 @@ import io.awspring.cloud.sqs.listener.SqsHeaders;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import org.springframework.core.task.TaskExecutor;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.stereotype.Component;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * Receives messages as raw strings, a poll at a time (conversion failures inside Spring Cloud AWS would leak
@@ -96,27 +98,30 @@ class ConversionEventListener {
         return new DispatchOutcome.RetryLater(ErrorClass.TRANSIENT, "unexpected failure", null, null);
     }
 
+    /**
+     * The attempt is one more than the failed attempts a retry copy carries ({@link RetryCopies}); a message without
+     * them is on its first. A copy's event was sent when its first message was, not when the copy was.
+     */
     private static IncomingMessage toIncoming(Message<String> message) {
         MessageHeaders headers = message.getHeaders();
         String id = headers.get(SqsHeaders.SQS_RAW_MESSAGE_ID_HEADER, String.class);
-        return new IncomingMessage(id == null ? String.valueOf(headers.getId()) : id, message.getPayload(),
-                intHeader(headers, SqsHeaders.MessageSystemAttributes.SQS_APPROXIMATE_RECEIVE_COUNT, 1),
-                instantHeader(headers, SqsHeaders.MessageSystemAttributes.SQS_SENT_TIMESTAMP));
+        Map<String, MessageAttributeValue> attributes = headers.get(SqsHeaders.SQS_SOURCE_DATA_HEADER)
+                instanceof software.amazon.awssdk.services.sqs.model.Message source && source.hasMessageAttributes()
+                        ? source.messageAttributes() : Map.of();
+        Long failedAttempts = number(attributes.get(RetryCopies.ATTEMPTS));
+        Long firstSentAt = number(attributes.get(RetryCopies.FIRST_SENT_AT));
+        Long sentAt = firstSentAt != null ? firstSentAt
+                : number(headers.get(SqsHeaders.MessageSystemAttributes.SQS_SENT_TIMESTAMP));
+        int attempt = failedAttempts == null || failedAttempts < 0 ? 1
+                : (int) Math.min(Integer.MAX_VALUE - 1, failedAttempts) + 1;
+        return new IncomingMessage(id == null ? String.valueOf(headers.getId()) : id, message.getPayload(), attempt,
+                sentAt == null ? null : Instant.ofEpochMilli(sentAt));
     }
 
-    private static int intHeader(MessageHeaders headers, String name, int fallback) {
-        Object value = headers.get(name);
+    private static Long number(Object value) {
+        Object text = value instanceof MessageAttributeValue attribute ? attribute.stringValue() : value;
         try {
-            return value == null ? fallback : Integer.parseInt(value.toString());
-        } catch (NumberFormatException e) {
-            return fallback;
-        }
-    }
-
-    private static Instant instantHeader(MessageHeaders headers, String name) {
-        Object value = headers.get(name);
-        try {
-            return value == null ? null : Instant.ofEpochMilli(Long.parseLong(value.toString()));
+            return text == null ? null : Long.valueOf(text.toString());
         } catch (NumberFormatException e) {
             return null;
         }

@@ -238,8 +238,9 @@ public final class WorkerService extends Construct {
                 .sid("ConsumeDispatchQueue")
                 .effect(Effect.ALLOW)
                 // ChangeMessageVisibility: the worker's backoff and release-on-shutdown; the original design lacked it.
+                // SendMessage: a retry goes back on the queue as a delayed copy that counts its attempts.
                 .actions(List.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
-                        "sqs:GetQueueAttributes", "sqs:GetQueueUrl"))
+                        "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"))
                 .resources(List.of(props.queues().queue().getQueueArn()))
                 .build());
         // Write only: operators inspect and redrive the DLQ with their own credentials.

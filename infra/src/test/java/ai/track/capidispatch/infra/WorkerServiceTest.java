@@ -39,7 +39,8 @@ class WorkerServiceTest {
                                 "Effect", "Allow",
                                 // ChangeMessageVisibility: the original design forgot it
                                 "Action", List.of("sqs:ChangeMessageVisibility", "sqs:DeleteMessage",
-                                        "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"),
+                                        "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage",
+                                        "sqs:SendMessage"),
                                 "Resource", getAtt(queue, "Arn"))),
                         // write only: no Receive/Delete on the DLQ, operators redrive with their own credentials
                         Match.objectEquals(Map.of(
