@@ -59,8 +59,16 @@ final class LargeMessages {
                 int deadLettered = 0;
                 boolean died = false;
                 long deadline = start + Duration.ofMinutes(10).toNanos();
+                double rss = 0;
                 while (System.nanoTime() < deadline) {
                     died = !worker.isAlive();
+                    if (!died) {
+                        try {
+                            rss = Math.max(rss, worker.peakRssMegabytes()); // sampled: gone once it is dead
+                        } catch (java.io.IOException exited) {
+                            died = true;
+                        }
+                    }
                     deadLettered = approximateMessages(sqs, dlq);
                     if (died || delivered(meta, first) >= expectedDelivered && deadLettered >= poison) {
                         break;
@@ -68,18 +76,23 @@ final class LargeMessages {
                     Thread.sleep(200);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double cpu = worker.cpuSeconds() - cpuAtReady;
-                double rss = worker.peakRssMegabytes();
+                // A dead worker's /proc entry is gone: its CPU is unknown (-1) and its peak RSS the last sampled.
+                double cpu = died ? -1 : worker.cpuSeconds() - cpuAtReady;
+                rss = died ? rss : worker.peakRssMegabytes();
                 long delivered = delivered(meta, first) - arrivedBefore;
                 double stop = died ? -1 : worker.stop();
                 List<Message> dlqMessages = receiveAll(sqs, dlq);
+                int leftOnQueue = approximateMessages(sqs, queue) + approximateInFlight(sqs, queue);
                 long withReason = dlqMessages.stream()
                         .filter(message -> message.messageAttributes().containsKey("capi-error-class")).count();
                 System.out.printf(Locale.ROOT, "BENCH large task_memory=%dMB | sent=%d (large=%d small=%d poison=%d) |"
-                        + " worker_deaths=%d | delivered=%d dead_lettered=%d with_reason=%d lost=%d | %.0f s,"
+                        + " worker_deaths=%d%s | delivered=%d dead_lettered=%d with_reason=%d left_on_queue=%d lost=%d | %.0f s,"
                         + " %.1f MB/s of bodies | cpu_s=%.1f | peak_rss_mb=%.0f (%.0f%% of task memory) | stop_s=%.1f%n",
-                        memoryMb, sent.messages(), large, small, poison, died ? 1 : 0, delivered, dlqMessages.size(),
-                        withReason, sent.messages() - delivered - dlqMessages.size(), seconds, sent.megabytes() / seconds,
+                        memoryMb, sent.messages(), large, small, poison, died ? 1 : 0,
+                        died ? " (exit " + worker.exitValue() + ", see " + logs.resolve("large-" + memoryMb + ".log") + ")"
+                                : "", delivered, dlqMessages.size(),
+                        withReason, leftOnQueue, sent.messages() - delivered - dlqMessages.size() - leftOnQueue, seconds,
+                        sent.megabytes() / seconds,
                         cpu, rss,
                         100 * rss / memoryMb, stop);
             }
@@ -97,6 +110,12 @@ final class LargeMessages {
         Map<QueueAttributeName, String> attributes = sqs.client().getQueueAttributes(b -> b.queueUrl(queue)
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes();
         return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
+    private static int approximateInFlight(EmbeddedSqs sqs, String queue) {
+        Map<QueueAttributeName, String> attributes = sqs.client().getQueueAttributes(b -> b.queueUrl(queue)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
     /** Every message on the queue, with its attributes; hidden for a minute, which outlasts the count. */

@@ -56,6 +56,11 @@ final class WorkerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit status of a worker that has exited. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     /** User + system CPU seconds used so far. */
     double cpuSeconds() throws IOException {
         String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
