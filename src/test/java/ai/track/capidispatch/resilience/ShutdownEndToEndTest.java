@@ -10,6 +10,7 @@ import ai.track.capidispatch.support.TestInfrastructure.Queues;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +19,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -34,6 +39,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * shutdown timeout: events that arrive during the close still share requests, where one request each would keep
  * Meta's few senders busy past the timeout.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ShutdownEndToEndTest {
 
     private static final int VISIBILITY_SECONDS = 10;
@@ -147,6 +153,37 @@ class ShutdownEndToEndTest {
         assertThat(closing).as("an idle worker's stop").isLessThan(Duration.ofSeconds(2));
     }
 
+    /**
+     * When Meta outlasts the listener's shutdown timeout, the stop goes on without the messages in flight (they come
+     * back after their visibility timeout). Spring Cloud AWS 4.1 then cancelled its polling futures while iterating
+     * over them and logged a {@code ConcurrentModificationException}; with the receives answered at close there are
+     * none left to cancel, and the stop logs no stack trace.
+     */
+    @Test
+    void aShutdownTimeoutRunningOutLogsNoStackTrace(CapturedOutput output) {
+        meta.resetAll();
+        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
+        journal.stubAccepting(6_000);
+        ConfigurableApplicationContext worker = startWorker("--capi.sqs.listener-shutdown-timeout=1s",
+                "--capi.meta.read-timeout=8s", "--capi.meta.call-timeout=10s");
+        int logAtClose;
+        try {
+            long now = Instant.now().getEpochSecond();
+            NumberedEvents.send(sqs, QUEUES.queueUrl(), IntStream.range(0, 10)
+                    .mapToObj(seq -> NumberedEvents.body(1_000 + seq, "timeout-", false, now)).toList());
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !journal.requests().isEmpty()); // Meta is answering, slowly
+            logAtClose = output.getAll().length();
+            worker.close();
+        } finally {
+            worker.close();
+        }
+
+        String closeLog = output.getAll().substring(logAtClose);
+        assertThat(closeLog).as("the listener's timeout ran out").contains("Tasks did not finish");
+        assertThat(closeLog).doesNotContain("ConcurrentModificationException", "\"stack_trace\"");
+    }
+
     /** Three hundred events in about three seconds, ten at a time. */
     private void produceSteadily(List<String> bodies) {
         for (int from = 0; from < bodies.size(); from += 10) {
@@ -161,10 +198,11 @@ class ShutdownEndToEndTest {
     }
 
     /** The worker as its own application context, with the stand-ins' settings, so the test can close it. */
-    private static ConfigurableApplicationContext startWorker() {
+    private static ConfigurableApplicationContext startWorker(String... extraArgs) {
         Map<String, Object> settings = new LinkedHashMap<>();
         TestInfrastructure.register((name, value) -> settings.put(name, value.get()), QUEUES);
-        String[] args = settings.entrySet().stream().map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
+        String[] args = Stream.concat(settings.entrySet().stream()
+                .map(setting -> "--" + setting.getKey() + "=" + setting.getValue()), Arrays.stream(extraArgs))
                 .toArray(String[]::new);
         return new SpringApplicationBuilder(CapiDispatchWorkerApplication.class).web(WebApplicationType.NONE)
                 .run(args);
