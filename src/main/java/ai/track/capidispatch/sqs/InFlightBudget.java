@@ -60,7 +60,7 @@ final class InFlightBudget {
         return limit;
     }
 
-    /** Bytes held now, of all kinds; for metrics, health details and tests. */
+    /** Bytes held now, of all kinds; for the gauge and tests. */
     long used() {
         lock.lock();
         try {
