@@ -2,7 +2,6 @@ package ai.track.capidispatch.sqs;
 
 import ai.track.capidispatch.dispatch.DispatchOutcome;
 import ai.track.capidispatch.dispatch.MetaError;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,18 +75,18 @@ class DeadLetterWriter {
          */
         static Copy of(ReceivedMessage message) {
             Map<String, MessageAttributeValue> all = DeadLetterWriter.attributes(message);
-            long room = SqsBatches.MAX_SEND_BYTES - utf8Length(message.incoming().body());
-            if (bytes(all) <= room) {
+            long room = SqsBatches.MAX_SEND_BYTES - SqsBatches.utf8Length(message.incoming().body());
+            if (SqsBatches.attributeBytes(all) <= room) {
                 return new Copy(message, all, false);
             }
             MessageAttributeValue reason = all.get("capi-error-message");
             if (reason != null) {
-                long left = room - (bytes(all) - utf8Length(reason.stringValue()));
+                long left = room - (SqsBatches.attributeBytes(all) - SqsBatches.utf8Length(reason.stringValue()));
                 String cut = cutToBytes(reason.stringValue(), left - 3);
                 if (cut.length() >= SHORTEST_REASON) {
                     Map<String, MessageAttributeValue> withCutReason = new LinkedHashMap<>(all);
                     put(withCutReason, "capi-error-message", cut + "…");
-                    if (bytes(withCutReason) <= room) {
+                    if (SqsBatches.attributeBytes(withCutReason) <= room) {
                         return new Copy(message, withCutReason, true);
                     }
                 }
@@ -98,36 +97,22 @@ class DeadLetterWriter {
                     essential.put(name, all.get(name));
                 }
             });
-            if (bytes(essential) <= room) {
+            if (SqsBatches.attributeBytes(essential) <= room) {
                 return new Copy(message, essential, true);
             }
             Map<String, MessageAttributeValue> errorClass = Map.of("capi-error-class", all.get("capi-error-class"));
-            return new Copy(message, bytes(errorClass) <= room ? errorClass : Map.of(), true);
+            return new Copy(message, SqsBatches.attributeBytes(errorClass) <= room ? errorClass : Map.of(), true);
         }
 
         /** What SQS counts toward a send's 1 MiB: the body and each attribute's name, type and value, in UTF-8. */
         long bytes() {
-            return utf8Length(message.incoming().body()) + bytes(attributes);
-        }
-
-        private static long bytes(Map<String, MessageAttributeValue> attributes) {
-            long bytes = 0;
-            for (Map.Entry<String, MessageAttributeValue> attribute : attributes.entrySet()) {
-                MessageAttributeValue value = attribute.getValue();
-                bytes += utf8Length(attribute.getKey()) + utf8Length(value.dataType())
-                        + utf8Length(value.stringValue());
-            }
-            return bytes;
-        }
-
-        private static long utf8Length(String text) {
-            return text.getBytes(StandardCharsets.UTF_8).length;
+            return SqsBatches.sendBytes(message.incoming().body(), attributes);
         }
 
         /** The longest start of {@code text} of at most {@code maxBytes} UTF-8 bytes (reasons are mostly ASCII). */
         private static String cutToBytes(String text, long maxBytes) {
             int end = (int) Math.max(0, Math.min(text.length(), maxBytes));
-            while (end > 0 && utf8Length(text.substring(0, end)) > maxBytes) {
+            while (end > 0 && SqsBatches.utf8Length(text.substring(0, end)) > maxBytes) {
                 end--;
             }
             return text.substring(0, end);

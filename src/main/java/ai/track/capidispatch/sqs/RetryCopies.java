@@ -1,7 +1,6 @@
 package ai.track.capidispatch.sqs;
 
 import io.awspring.cloud.sqs.listener.SqsHeaders;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,13 +67,7 @@ class RetryCopies {
         if (sentAt != null) {
             attributes.put(FIRST_SENT_AT, number(sentAt.toEpochMilli()));
         }
-        long bytes = message.incoming().body().getBytes(StandardCharsets.UTF_8).length;
-        for (Map.Entry<String, MessageAttributeValue> attribute : attributes.entrySet()) {
-            MessageAttributeValue value = attribute.getValue();
-            bytes += attribute.getKey().length() + value.dataType().length()
-                    + (value.stringValue() != null ? value.stringValue().getBytes(StandardCharsets.UTF_8).length
-                            : value.binaryValue() != null ? value.binaryValue().asByteArray().length : 0);
-        }
+        long bytes = SqsBatches.sendBytes(message.incoming().body(), attributes);
         return bytes <= SqsBatches.MAX_SEND_BYTES ? new Copy(retry, attributes, bytes) : null;
     }
 
