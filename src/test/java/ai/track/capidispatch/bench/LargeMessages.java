@@ -1,5 +1,6 @@
 package ai.track.capidispatch.bench;
 
+import ai.track.capidispatch.resilience.QueueContents;
 import ai.track.capidispatch.support.EmbeddedSqs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +70,7 @@ final class LargeMessages {
                             died = true;
                         }
                     }
-                    deadLettered = approximateMessages(sqs, dlq);
+                    deadLettered = QueueContents.visibleOn(sqs.client(), dlq);
                     if (died || delivered(meta, first) >= expectedDelivered && deadLettered >= poison) {
                         break;
                     }
@@ -81,8 +82,8 @@ final class LargeMessages {
                 rss = died ? rss : worker.peakRssMegabytes();
                 long delivered = delivered(meta, first) - arrivedBefore;
                 double stop = died ? -1 : worker.stop();
-                List<Message> dlqMessages = receiveAll(sqs, dlq);
-                int leftOnQueue = approximateMessages(sqs, queue) + approximateInFlight(sqs, queue);
+                List<Message> dlqMessages = QueueContents.receiveAll(sqs.client(), dlq);
+                int leftOnQueue = QueueContents.messagesOn(sqs.client(), queue);
                 long withReason = dlqMessages.stream()
                         .filter(message -> message.messageAttributes().containsKey("capi-error-class")).count();
                 System.out.printf(Locale.ROOT, "BENCH large task_memory=%dMB | sent=%d (large=%d small=%d poison=%d) |"
@@ -104,31 +105,6 @@ final class LargeMessages {
     }
 
     private record Sent(int messages, double megabytes) {
-    }
-
-    private static int approximateMessages(EmbeddedSqs sqs, String queue) {
-        Map<QueueAttributeName, String> attributes = sqs.client().getQueueAttributes(b -> b.queueUrl(queue)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes();
-        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
-    }
-
-    private static int approximateInFlight(EmbeddedSqs sqs, String queue) {
-        Map<QueueAttributeName, String> attributes = sqs.client().getQueueAttributes(b -> b.queueUrl(queue)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
-        return Integer.parseInt(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
-    }
-
-    /** Every message on the queue, with its attributes; hidden for a minute, which outlasts the count. */
-    private static List<Message> receiveAll(EmbeddedSqs sqs, String queue) {
-        List<Message> all = new ArrayList<>();
-        while (true) {
-            List<Message> batch = sqs.client().receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10)
-                    .visibilityTimeout(60).waitTimeSeconds(1).messageAttributeNames("All")).messages();
-            if (batch.isEmpty()) {
-                return all;
-            }
-            all.addAll(batch);
-        }
     }
 
     /** Puts the mix on the queue in random order, eight threads of SendMessage (a large body fills a batch alone). */

@@ -4,7 +4,6 @@ import static ai.track.capidispatch.support.TestInfrastructure.PIXEL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.track.capidispatch.CapiDispatchWorkerApplication;
 import ai.track.capidispatch.support.TestInfrastructure;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -14,9 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,8 +23,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -190,13 +185,6 @@ class ByteBudgetEndToEndTest {
     }
 
     private static ConfigurableApplicationContext startWorker(Queues queues, String maxInFlightBytes) {
-        TestInfrastructure.stubSecret(TestInfrastructure.twoPixelSecret());
-        Map<String, Object> settings = new LinkedHashMap<>();
-        TestInfrastructure.register((name, value) -> settings.put(name, value.get()), queues);
-        settings.put("capi.sqs.max-in-flight-bytes", maxInFlightBytes);
-        String[] args = settings.entrySet().stream().map(setting -> "--" + setting.getKey() + "=" + setting.getValue())
-                .toArray(String[]::new);
-        return new SpringApplicationBuilder(CapiDispatchWorkerApplication.class).web(WebApplicationType.NONE)
-                .run(args);
+        return TestInfrastructure.startWorker(queues, "--capi.sqs.max-in-flight-bytes=" + maxInFlightBytes);
     }
 }

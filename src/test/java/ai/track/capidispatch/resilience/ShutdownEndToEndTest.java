@@ -4,17 +4,13 @@ import static ai.track.capidispatch.support.TestInfrastructure.PIXEL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import ai.track.capidispatch.CapiDispatchWorkerApplication;
 import ai.track.capidispatch.support.TestInfrastructure;
 import ai.track.capidispatch.support.TestInfrastructure.Queues;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -23,8 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -197,14 +191,7 @@ class ShutdownEndToEndTest {
         }
     }
 
-    /** The worker as its own application context, with the stand-ins' settings, so the test can close it. */
     private static ConfigurableApplicationContext startWorker(String... extraArgs) {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        TestInfrastructure.register((name, value) -> settings.put(name, value.get()), QUEUES);
-        String[] args = Stream.concat(settings.entrySet().stream()
-                .map(setting -> "--" + setting.getKey() + "=" + setting.getValue()), Arrays.stream(extraArgs))
-                .toArray(String[]::new);
-        return new SpringApplicationBuilder(CapiDispatchWorkerApplication.class).web(WebApplicationType.NONE)
-                .run(args);
+        return TestInfrastructure.startWorker(QUEUES, extraArgs);
     }
 }

@@ -6,10 +6,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
+import ai.track.capidispatch.CapiDispatchWorkerApplication;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -90,6 +97,20 @@ public final class TestInfrastructure {
         registry.add("capi.meta.graph-url", () -> wireMock().baseUrl());
         registry.add("management.cloudwatch.metrics.export.enabled", () -> "false");
         registry.add("capi.sqs.poll-timeout", () -> "1s");
+    }
+
+    /**
+     * The worker as its own application context (no web server) on the stand-ins, with {@link #register}'s settings
+     * and then {@code extraArgs} ({@code --name=value}), so that a test can close it as SIGTERM does.
+     */
+    public static ConfigurableApplicationContext startWorker(Queues queues, String... extraArgs) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        register((name, value) -> settings.put(name, value.get()), queues);
+        String[] args = Stream.concat(settings.entrySet().stream()
+                .map(setting -> "--" + setting.getKey() + "=" + setting.getValue()), Arrays.stream(extraArgs))
+                .toArray(String[]::new);
+        return new SpringApplicationBuilder(CapiDispatchWorkerApplication.class).web(WebApplicationType.NONE)
+                .run(args);
     }
 
     /** Answers GetSecretValue the way Secrets Manager does (AWS JSON 1.1 protocol). */
