@@ -36,4 +36,11 @@ public sealed interface DispatchOutcome {
     record Held(ErrorClass errorClass, String reason, MetaError metaError, Duration retryAfter)
             implements DispatchOutcome {
     }
+
+    /**
+     * The worker began stopping while the message waited for room to be parsed: visible again at once, for another
+     * worker; nothing was attempted, so nothing is counted (no attempt, no metric).
+     */
+    record NotStarted() implements DispatchOutcome {
+    }
 }

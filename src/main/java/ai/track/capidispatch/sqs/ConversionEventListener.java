@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
@@ -29,7 +31,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * the budget has room for what parsing and sending it costs; until then it waits, received, in the order it came.
  */
 @Component
-class ConversionEventListener {
+class ConversionEventListener implements ApplicationListener<ContextClosedEvent> {
 
     static final String LISTENER_ID = "capi-dispatch";
     private static final Logger log = LoggerFactory.getLogger(ConversionEventListener.class);
@@ -71,14 +73,32 @@ class ConversionEventListener {
                 .whenComplete((settled, failure) -> budget.release(held));
     }
 
-    /** Dispatches the message once the budget has room for it; its dispatch bytes are free again with its outcome. */
+    /**
+     * Dispatches the message once the budget has room for it; its dispatch bytes are free again with its outcome. A
+     * message still waiting when the worker stops is not started: it goes back to the queue at once, so the stop
+     * waits only for the messages already being sent.
+     */
     private CompletableFuture<DispatchOutcome> admitted(IncomingMessage incoming) {
         long bytes = MessageFootprint.dispatching(incoming.body());
-        CompletableFuture<Void> admission = budget.admitToDispatch(bytes);
-        CompletableFuture<DispatchOutcome> outcome = admission.isDone() ? dispatch(incoming)
-                : admission.thenComposeAsync(room -> dispatch(incoming), admittedExecutor)
+        CompletableFuture<Boolean> admission = budget.admitToDispatch(bytes);
+        CompletableFuture<DispatchOutcome> outcome = admission.isDone() ? dispatchIf(admission.join(), incoming)
+                : admission.thenComposeAsync(admitted -> dispatchIf(admitted, incoming), admittedExecutor)
                         .exceptionally(rejected -> unexpected(incoming, rejected)); // the executor is shut down
-        return outcome.whenComplete((done, failure) -> budget.releaseDispatching(bytes));
+        return outcome.whenComplete((done, failure) -> {
+            if (admission.join()) {
+                budget.releaseDispatching(bytes);
+            }
+        });
+    }
+
+    private CompletableFuture<DispatchOutcome> dispatchIf(boolean admitted, IncomingMessage incoming) {
+        return admitted ? dispatch(incoming) : CompletableFuture.completedFuture(new DispatchOutcome.NotStarted());
+    }
+
+    /** Stopping: messages waiting for room are not started ({@link #admitted}). */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        budget.stopAdmitting();
     }
 
     /** The one broad catch: whatever went wrong, the message stays on the queue; the body is never logged. */

@@ -40,7 +40,8 @@ final class CrtHttpClient implements SdkAsyncHttpClient {
     static Builder builder(int maxConcurrency, Duration connectionAcquisitionTimeout) {
         return new Builder(AwsCrtAsyncHttpClient.builder()
                 .maxConcurrency(maxConcurrency)
-                .connectionAcquisitionTimeout(connectionAcquisitionTimeout));
+                .connectionAcquisitionTimeout(connectionAcquisitionTimeout)
+                .readBufferSizeInBytes((long) MessageFootprint.RECEIVE_READ_AHEAD_BYTES));
     }
 
     @Override

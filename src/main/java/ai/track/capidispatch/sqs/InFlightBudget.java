@@ -11,22 +11,27 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The heap the worker lets messages hold at once, in bytes: what bounds memory, where {@code
  * max-concurrent-messages} only bounds a count (2,000 messages of 220 KB are far more than a 512 MB task's heap).
- * Three kinds of holding count against one limit:
+ * Four kinds of holding count against one limit:
  * <ul>
- * <li><b>poll permits</b>: a receive may bring messages of any size up to SQS's limit, so each message a poll
- * asks for holds {@link MessageFootprint#PERMIT_BYTES} until the poll has answered;</li>
+ * <li><b>poll permits</b>: each message a poll asks for holds {@link MessageFootprint#PERMIT_BYTES} (its objects and
+ * its share of what the HTTP client reads ahead) until the poll has answered;</li>
+ * <li><b>answers being read</b>: a receive's answer holds {@link MessageFootprint#answer} of the bytes read so far,
+ * from the first byte until the SDK has decoded it ({@link ReceiveMetering}). An answer reads on only while there
+ * is room; when the budget is spent it waits, and SQS's bytes wait in the socket;</li>
  * <li><b>received messages</b>: from the listener on, a message holds its {@link MessageFootprint#received} bytes
  * (its body, as the DLQ copy needs it) until SQS has answered its outcome;</li>
  * <li><b>dispatching messages</b>: parsing, normalizing and the message's share of a Meta request cost a multiple
  * of the body ({@link MessageFootprint#dispatching}), held from just before parsing until its outcome is known.</li>
  * </ul>
- * When the limit is reached, polls wait (back-pressure, as for the count limit), and a received message waits to be
- * parsed until room frees up; nothing is dropped and nothing is refused for being big. Messages waiting to be parsed
- * go before new polls, so what is received moves on before more comes in.
+ * When the limit is reached, polls wait (back-pressure, as for the count limit), answers wait to be read and a
+ * received message waits to be parsed until room frees up; nothing is dropped and nothing is refused for being big.
+ * Messages waiting to be parsed go first, then answers waiting to be read, then new polls, so what is received moves
+ * on before more comes in.
  *
- * <p>Two exceptions keep it from ever stalling: a poll is granted one message when nothing at all is held (so a
- * budget smaller than one message still moves, a message at a time), and a message is let into dispatch when no
- * other message is dispatching (so one message larger than the whole budget is processed, alone).
+ * <p>Three exceptions keep it from ever stalling: a poll is granted one message when nothing at all is held (so a
+ * budget smaller than one message still moves, a message at a time); a message is let into dispatch when no other
+ * message is dispatching (so one message larger than the whole budget is processed, alone); and when only answers
+ * hold the budget (nothing a settled message could free), the one that waited longest reads on alone, past the limit.
  *
  * <p>Spring Cloud AWS's back-pressure calls know message counts, not messages: it releases one "processed" permit
  * per message, but not which. Permits are therefore counted, not tracked: {@link #received} turns a poll's
@@ -45,8 +50,26 @@ final class InFlightBudget {
     private long paidPermits;
     private long dispatchingBytes;
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+    /** Bytes held by answers being read. */
+    private long answerBytes;
+    /** Answers waiting for room to read on, in the order they asked. */
+    private final ArrayDeque<Reader> pausedReaders = new ArrayDeque<>();
+    /** The answer reading past the limit, because nothing else held could free room; null if none. */
+    private Reader readingAlone;
 
-    private record Waiter(long bytes, CompletableFuture<Void> admitted) {
+    private static final CompletableFuture<Boolean> ADMITTED = CompletableFuture.completedFuture(true);
+    private static final CompletableFuture<Boolean> NOT_ADMITTED = CompletableFuture.completedFuture(false);
+    /** Guarded by {@link #lock}: see {@link #stopAdmitting}. */
+    private boolean stopping;
+
+    private record Waiter(long bytes, CompletableFuture<Boolean> admitted) {
+    }
+
+    /** A receive's answer that waits for room to read on ({@link #mayRead}). */
+    interface Reader {
+
+        /** There is room now: read on. Called without the budget's lock held. */
+        void readOn();
     }
 
     InFlightBudget(long limitBytes) {
@@ -108,8 +131,8 @@ final class InFlightBudget {
     }
 
     private int permitsThatFit(int permits) {
-        if (!waiting.isEmpty()) {
-            return 0; // received messages first
+        if (!waiting.isEmpty() || !pausedReaders.isEmpty()) {
+            return 0; // received messages and answers being read first
         }
         if (used == 0) {
             return Math.max(1, (int) Math.min(permits, limit / MessageFootprint.PERMIT_BYTES));
@@ -119,17 +142,17 @@ final class InFlightBudget {
 
     /** A poll's permits that brought no message, or that another back-pressure handler did not grant. */
     void returnPermits(int permits) {
-        List<CompletableFuture<Void>> admitted;
+        Wakeups wakeups;
         lock.lock();
         try {
             long returned = Math.min(permits, reservedPermits);
             reservedPermits -= returned;
             used -= returned * MessageFootprint.PERMIT_BYTES;
-            admitted = admitWaiting();
+            wakeups = wakeUp();
         } finally {
             lock.unlock();
         }
-        complete(admitted);
+        wakeups.deliver();
     }
 
     /**
@@ -143,18 +166,18 @@ final class InFlightBudget {
         for (String body : bodies) {
             bytes += MessageFootprint.received(body);
         }
-        List<CompletableFuture<Void>> admitted;
+        Wakeups wakeups;
         lock.lock();
         try {
             long converted = Math.min(bodies.size(), reservedPermits);
             reservedPermits -= converted;
             paidPermits += converted;
             used += bytes - converted * MessageFootprint.PERMIT_BYTES;
-            admitted = admitWaiting();
+            wakeups = wakeUp();
         } finally {
             lock.unlock();
         }
-        complete(admitted);
+        wakeups.deliver();
         return bytes;
     }
 
@@ -175,22 +198,120 @@ final class InFlightBudget {
     }
 
     /**
-     * Room to parse and send one message: completes at once when it fits (or nothing else is dispatching), else
-     * once enough is released, in the order asked. Give the bytes back with {@link #releaseDispatching}.
+     * May {@code reader}'s answer read on? If not, it waits its turn and is told by {@link Reader#readOn} when it may.
+     * Reading may overshoot the limit by what one read brings; that is what the read-ahead permit covers.
      */
-    CompletableFuture<Void> admitToDispatch(long bytes) {
+    boolean mayRead(Reader reader) {
+        List<Reader> resumed;
         lock.lock();
         try {
+            if (reader == readingAlone || (pausedReaders.isEmpty() && roomToRead())) {
+                return true;
+            }
+            pausedReaders.add(reader);
+            resumed = readersToResume();
+        } finally {
+            lock.unlock();
+        }
+        boolean mayRead = resumed.remove(reader);
+        resumed.forEach(Reader::readOn);
+        return mayRead;
+    }
+
+    /** {@code bytes} more held by an answer being read. */
+    void read(long bytes) {
+        List<Reader> resumed;
+        lock.lock();
+        try {
+            answerBytes += bytes;
+            used += bytes;
+            resumed = readersToResume(); // room left: the next waiting answer may read too
+        } finally {
+            lock.unlock();
+        }
+        resumed.forEach(Reader::readOn);
+    }
+
+    /** The SDK has decoded {@code reader}'s answer, or given up on it: what it held is free again. */
+    void readDone(Reader reader, long bytes) {
+        Wakeups wakeups;
+        lock.lock();
+        try {
+            answerBytes -= bytes;
+            used -= bytes;
+            pausedReaders.remove(reader);
+            if (readingAlone == reader) {
+                readingAlone = null;
+            }
+            wakeups = wakeUp();
+        } finally {
+            lock.unlock();
+        }
+        wakeups.deliver();
+    }
+
+    private boolean roomToRead() {
+        return waiting.isEmpty() && used < limit;
+    }
+
+    /** Under the lock: the answer that may read on now, if any (one at a time: each read lets the next one go). */
+    private List<Reader> readersToResume() {
+        if (pausedReaders.isEmpty()) {
+            return new ArrayList<>(0);
+        }
+        List<Reader> resumed = new ArrayList<>(1);
+        if (roomToRead()) {
+            resumed.add(pausedReaders.poll());
+        } else if (readingAlone == null && onlyAnswersHeld()) {
+            readingAlone = pausedReaders.poll();
+            resumed.add(readingAlone);
+        }
+        return resumed;
+    }
+
+    /** Under the lock: nothing is held that a settled message or a finished dispatch would free. */
+    private boolean onlyAnswersHeld() {
+        return used - answerBytes - reservedPermits * MessageFootprint.PERMIT_BYTES <= 0;
+    }
+
+    /**
+     * Room to parse and send one message: true at once when it fits (or nothing else is dispatching), else once
+     * enough is released, in the order asked; then give the bytes back with {@link #releaseDispatching}. False once
+     * the worker is stopping ({@link #stopAdmitting}): nothing is held, the message is not to be started.
+     */
+    CompletableFuture<Boolean> admitToDispatch(long bytes) {
+        lock.lock();
+        try {
+            if (stopping) {
+                return NOT_ADMITTED;
+            }
             if (waiting.isEmpty() && admits(bytes)) {
                 hold(bytes);
-                return CompletableFuture.completedFuture(null);
+                return ADMITTED;
             }
-            CompletableFuture<Void> admitted = new CompletableFuture<>();
+            CompletableFuture<Boolean> admitted = new CompletableFuture<>();
             waiting.add(new Waiter(bytes, admitted));
             return admitted;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The worker is stopping: messages waiting for room, and any received from now on, are not admitted, so the stop
+     * waits only for what is already being sent.
+     */
+    void stopAdmitting() {
+        List<Waiter> refused;
+        lock.lock();
+        try {
+            stopping = true;
+            refused = List.copyOf(waiting);
+            waiting.clear();
+        } finally {
+            lock.unlock();
+        }
+        refused.forEach(waiter -> waiter.admitted().complete(false));
     }
 
     void releaseDispatching(long bytes) {
@@ -203,16 +324,16 @@ final class InFlightBudget {
     }
 
     private void release(long bytes, long dispatching) {
-        List<CompletableFuture<Void>> admitted;
+        Wakeups wakeups;
         lock.lock();
         try {
             dispatchingBytes -= dispatching;
             used -= bytes;
-            admitted = admitWaiting();
+            wakeups = wakeUp();
         } finally {
             lock.unlock();
         }
-        complete(admitted);
+        wakeups.deliver();
     }
 
     private boolean admits(long bytes) {
@@ -224,9 +345,12 @@ final class InFlightBudget {
         used += bytes;
     }
 
-    /** Under the lock: admits the waiting messages that now fit, in order, and wakes waiting polls. */
-    private List<CompletableFuture<Void>> admitWaiting() {
-        List<CompletableFuture<Void>> admitted = List.of();
+    /**
+     * Under the lock, after room freed: admits the waiting messages that now fit, in order, picks the answer that may
+     * read on, and wakes waiting polls.
+     */
+    private Wakeups wakeUp() {
+        List<CompletableFuture<Boolean>> admitted = List.of();
         while (!waiting.isEmpty() && admits(waiting.peek().bytes())) {
             Waiter next = waiting.poll();
             hold(next.bytes());
@@ -236,11 +360,15 @@ final class InFlightBudget {
             admitted.add(next.admitted());
         }
         freed.signalAll();
-        return admitted;
+        return new Wakeups(admitted, readersToResume());
     }
 
-    /** Outside the lock: whatever continues an admitted message must not run while holding it. */
-    private static void complete(List<CompletableFuture<Void>> admitted) {
-        admitted.forEach(future -> future.complete(null));
+    /** Whom a release lets go on; told outside the lock, as what they go on with must not run while holding it. */
+    private record Wakeups(List<CompletableFuture<Boolean>> admitted, List<Reader> readers) {
+
+        void deliver() {
+            admitted.forEach(future -> future.complete(true));
+            readers.forEach(Reader::readOn);
+        }
     }
 }

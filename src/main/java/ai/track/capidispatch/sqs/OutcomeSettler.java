@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * <li>dead-lettered → copy to the DLQ, and delete only the messages whose copy SQS confirmed;</li>
  * <li>retried → a delayed copy that counts the attempt ({@link RetryCopies}), then the original deleted; where no
  * copy can be made or SQS refused it, the original made visible again after its backoff;</li>
- * <li>held → visible again after the hold, and consumption pauses.</li>
+ * <li>held → visible again after the hold, and consumption pauses;</li>
+ * <li>not started (the worker is stopping) → visible again at once.</li>
  * </ul>
  * Messages that are neither deleted nor delayed come back after the queue's visibility timeout.
  */
@@ -67,6 +68,8 @@ class OutcomeSettler {
                 // receive the whole held backlog again.
                 delays.add(new VisibilityChanger.Delay(message,
                         paused.plusMillis((long) (random.nextDouble() * paused.toMillis()))));
+            } else if (outcome instanceof DispatchOutcome.NotStarted) {
+                delays.add(new VisibilityChanger.Delay(message, Duration.ZERO));
             }
         }
         if (!toDelete.isEmpty()) {

@@ -129,10 +129,12 @@ class SqsListenerConfiguration {
      * poll that can be outstanding at once plus headroom, so deletes, DLQ writes and visibility changes never queue
      * behind polls. The SDK's default of 50 is below the polls the listener runs when messages flow
      * ({@code max-concurrent-messages / max-messages-per-poll}), and a delete stuck behind ten-second long polls
-     * lets its message reappear before it is deleted.
+     * lets its message reappear before it is deleted. The CRT client reads ahead of what the SDK has taken by at
+     * most {@link MessageFootprint#RECEIVE_READ_AHEAD_BYTES} (its default is 16 MiB per call), so an answer waiting
+     * for room in the byte budget ({@link ReceiveMetering}) leaves the rest of its bytes in the socket.
      */
     @Bean
-    SqsAsyncClientCustomizer sqsHttpClient(SqsWorkerProperties properties) {
+    SqsAsyncClientCustomizer sqsHttpClient(SqsWorkerProperties properties, InFlightBudget inFlightBudget) {
         int polls = Math.max(1, properties.maxConcurrentMessages() / Math.min(10, properties.maxMessagesPerPoll()));
         int connections = polls + 50;
         Duration connectionAcquisitionTimeout = Duration.ofSeconds(10);
@@ -161,6 +163,8 @@ class SqsListenerConfiguration {
                         // Past the longest long poll, so a hung SQS cannot hang a call (the CRT client has no read
                         // timeout of its own: there this is the only one).
                         .apiCallAttemptTimeout(properties.pollTimeout().plusSeconds(10))
+                        // Receive answers count against the byte budget as they arrive, and wait for room.
+                        .addExecutionInterceptor(new ReceiveMetering(inFlightBudget))
                         .build());
     }
 }

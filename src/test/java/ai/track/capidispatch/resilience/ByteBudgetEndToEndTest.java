@@ -36,7 +36,7 @@ class ByteBudgetEndToEndTest {
     private static final String EVENTS_PATH = "/v26.0/" + PIXEL_ID + "/events";
     private static final int LARGE_BODY = 300 * 1024;
     /** What the budget holds per message a poll asks for ({@code MessageFootprint.PERMIT_BYTES}). */
-    private static final long PERMIT_BYTES = 2 * 1024 * 1024 + 2 * 1024;
+    private static final long PERMIT_BYTES = 8 * 1024;
 
     private final WireMockServer meta = TestInfrastructure.wireMock();
     private final MetaJournal journal = new MetaJournal(meta, EVENTS_PATH);
@@ -74,10 +74,12 @@ class ByteBudgetEndToEndTest {
                 return journal.acceptedSeqs().size() == events;
             });
 
-            assertThat(mostInFlight.get()).as("messages received at once under an 8 MB budget (the count limit alone lets"
-                    + " in all twelve)").isBetween(1, 8);
-            assertThat(mostHeld.get()).as("bytes held, as the budget counts them").isPositive()
-                    .isLessThanOrEqualTo(8L * 1024 * 1024 + 9L * LARGE_BODY);
+            System.out.printf("ByteBudgetEndToEndTest: at most %d messages in flight on SQS, %d bytes held%n",
+                    mostInFlight.get(), mostHeld.get());
+            assertThat(mostHeld.get()).as("bytes held, as the budget counts them: spent, and past the limit by at most"
+                    + " one answer of ten (read alone) or one message being sent (admitted alone)")
+                    .isGreaterThanOrEqualTo(8L * 1024 * 1024)
+                    .isLessThanOrEqualTo(8L * 1024 * 1024 + 10 * 3L * LARGE_BODY);
             assertThat(sawWaiting).as("messages waited on the queue or for room while the budget was spent").isTrue();
             await().atMost(Duration.ofSeconds(30)).until(() -> QueueContents.messagesOn(sqs, queues.queueUrl()) == 0);
             // Everything settled: what is held now is only the permits of the long poll waiting on the empty queue.

@@ -69,13 +69,13 @@ class InFlightBudgetTest {
 
     @Test
     void aMessageBiggerThanTheWholeBudgetPassesAlone() throws Exception {
-        InFlightBudget budget = new InFlightBudget(64 * 1024); // smaller than one permit, smaller than one message
+        InFlightBudget budget = new InFlightBudget(PERMIT / 2); // smaller than one permit, smaller than one message
 
         assertThat(budget.reservePermits(10, NO_WAIT)).as("one message at a time when nothing is held").isEqualTo(1);
         assertThat(budget.reservePermits(10, NO_WAIT)).as("and only one").isZero();
         String body = big();
         long held = budget.received(List.of(body));
-        CompletableFuture<Void> admitted = budget.admitToDispatch(MessageFootprint.dispatching(body));
+        CompletableFuture<Boolean> admitted = budget.admitToDispatch(MessageFootprint.dispatching(body));
         assertThat(admitted).as("nothing else dispatching: admitted although it does not fit").isDone();
 
         budget.releaseDispatching(MessageFootprint.dispatching(body));
@@ -89,9 +89,9 @@ class InFlightBudgetTest {
     void receivedMessagesWaitToDispatchInOrderAndBeforeNewPolls() throws Exception {
         long dispatchOne = MessageFootprint.dispatching(big());
         InFlightBudget budget = new InFlightBudget(dispatchOne + 3 * PERMIT);
-        CompletableFuture<Void> first = budget.admitToDispatch(dispatchOne);
-        CompletableFuture<Void> second = budget.admitToDispatch(dispatchOne);
-        CompletableFuture<Void> third = budget.admitToDispatch(10);
+        CompletableFuture<Boolean> first = budget.admitToDispatch(dispatchOne);
+        CompletableFuture<Boolean> second = budget.admitToDispatch(dispatchOne);
+        CompletableFuture<Boolean> third = budget.admitToDispatch(10);
 
         assertThat(first).isDone();
         assertThat(second).as("no room: waits").isNotDone();
@@ -119,9 +119,105 @@ class InFlightBudgetTest {
     }
 
     @Test
+    void anAnswerReadsWhileThereIsRoomAndWaitsWhenTheBudgetIsSpent() throws Exception {
+        InFlightBudget budget = new InFlightBudget(1_000_000);
+        assertThat(budget.admitToDispatch(900_000)).isDone();
+        RecordingReader answer = new RecordingReader();
+
+        assertThat(budget.mayRead(answer)).as("room left").isTrue();
+        budget.read(300_000);
+        assertThat(budget.used()).isEqualTo(1_200_000);
+        assertThat(budget.mayRead(answer)).as("spent: waits").isFalse();
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("an answer waiting goes before new polls").isZero();
+
+        budget.releaseDispatching(900_000);
+
+        assertThat(answer.toldToReadOn).as("told to read on once room freed").isEqualTo(1);
+        budget.readDone(answer, 300_000);
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void messagesWaitingToBeParsedGoBeforeAnswers() {
+        InFlightBudget budget = new InFlightBudget(1_000_000);
+        assertThat(budget.admitToDispatch(900_000)).isDone();
+        CompletableFuture<Boolean> waitingMessage = budget.admitToDispatch(500_000);
+        RecordingReader answer = new RecordingReader();
+
+        assertThat(budget.mayRead(answer)).as("room for bytes, but a received message waits").isFalse();
+        budget.releaseDispatching(900_000);
+
+        assertThat(waitingMessage).isDone();
+        assertThat(answer.toldToReadOn).as("then the answer reads on (room left after the message)").isEqualTo(1);
+    }
+
+    @Test
+    void whenOnlyAnswersHoldTheBudgetTheOneThatWaitedLongestReadsAlone() {
+        InFlightBudget budget = new InFlightBudget(100_000);
+        RecordingReader first = new RecordingReader();
+        RecordingReader second = new RecordingReader();
+        assertThat(budget.mayRead(first)).isTrue();
+        budget.read(300_000); // one read past the whole budget
+
+        assertThat(budget.mayRead(first)).as("nothing else could free room: reads on alone").isTrue();
+        assertThat(budget.mayRead(second)).as("but only one reads alone").isFalse();
+        budget.read(300_000);
+        assertThat(budget.mayRead(first)).isTrue();
+
+        budget.readDone(first, 600_000);
+        assertThat(second.toldToReadOn).as("the next one goes once the first is decoded").isEqualTo(1);
+        budget.read(50_000);
+        budget.readDone(second, 50_000);
+        assertThat(budget.used()).isZero();
+    }
+
+    @Test
+    void aReadLeavingRoomLetsTheNextWaitingAnswerReadOn() {
+        InFlightBudget budget = new InFlightBudget(1_000_000);
+        assertThat(budget.admitToDispatch(999_000)).isDone();
+        assertThat(budget.admitToDispatch(400_000)).as("a message waits for room").isNotDone();
+        RecordingReader first = new RecordingReader();
+        RecordingReader second = new RecordingReader();
+        assertThat(budget.mayRead(first)).isFalse();
+        assertThat(budget.mayRead(second)).isFalse();
+
+        budget.releaseDispatching(999_000); // the waiting message goes in: 400,000 held
+        assertThat(first.toldToReadOn).isEqualTo(1);
+        assertThat(second.toldToReadOn).as("one at a time").isZero();
+        budget.read(10_000);
+        assertThat(second.toldToReadOn).as("room after the first one's read").isEqualTo(1);
+    }
+
+    @Test
+    void onceStoppingWaitingMessagesAndLaterOnesAreNotAdmitted() {
+        InFlightBudget budget = new InFlightBudget(1_000);
+        CompletableFuture<Boolean> sending = budget.admitToDispatch(900);
+        CompletableFuture<Boolean> waitingMessage = budget.admitToDispatch(900);
+
+        budget.stopAdmitting();
+
+        assertThat(sending).isCompletedWithValue(true);
+        assertThat(waitingMessage).as("not started").isCompletedWithValue(false);
+        assertThat(budget.admitToDispatch(10)).as("received after the stop began").isCompletedWithValue(false);
+        assertThat(budget.waitingMessages()).isZero();
+        budget.releaseDispatching(900);
+        assertThat(budget.used()).as("only the message being sent held anything").isZero();
+    }
+
+    @Test
     void rejectsANonPositiveLimit() {
         assertThatThrownBy(() -> new InFlightBudget(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positive");
+    }
+
+    private static final class RecordingReader implements InFlightBudget.Reader {
+
+        int toldToReadOn;
+
+        @Override
+        public void readOn() {
+            toldToReadOn++;
+        }
     }
 
     private static String big() {

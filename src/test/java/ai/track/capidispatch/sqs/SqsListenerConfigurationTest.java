@@ -66,7 +66,8 @@ class SqsListenerConfigurationTest {
         SqsAsyncClientBuilder builder = sqs.asyncClientBuilder()
                 .overrideConfiguration(c -> c.addMetricPublisher(recordHttpClientNames));
         SqsWorkerProperties properties = TestSqsProperties.of(queue, queue + "-dlq", Duration.ofMillis(10), choice);
-        new SqsListenerConfiguration().sqsHttpClient(properties).customize(builder);
+        InFlightBudget budget = new InFlightBudget(10L * 1024 * 1024);
+        new SqsListenerConfiguration().sqsHttpClient(properties, budget).customize(builder);
 
         try (SqsAsyncClient client = builder.build()) {
             List<Message> received = client.receiveMessage(b -> b.queueUrl(queue).waitTimeSeconds(1)).join().messages();
@@ -76,6 +77,7 @@ class SqsListenerConfigurationTest {
 
         assertThat(TestInfrastructure.messagesOnQueue(queue)).isZero();
         assertThat(httpClientNames).containsExactly(clientName);
+        assertThat(budget.used()).as("what the receive's answer held is free again, on either HTTP layer").isZero();
     }
 
     /** The HTTP client's name wherever the SDK reports it in an API call's metrics (the attempt's HTTP part). */
