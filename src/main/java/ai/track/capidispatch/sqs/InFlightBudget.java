@@ -14,7 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Four kinds of holding count against one limit:
  * <ul>
  * <li><b>poll permits</b>: each message a poll asks for holds {@link MessageFootprint#PERMIT_BYTES} (its objects and
- * its share of what the HTTP client reads ahead) until the poll has answered;</li>
+ * its share of what the HTTP client reads ahead) until the poll has answered. A poll is granted only as many messages
+ * as fit with what the outstanding answers are expected to bring, the expectation following the size of recent
+ * messages: many receives at once while messages are small, few while they are large;</li>
  * <li><b>answers being read</b>: a receive's answer holds {@link MessageFootprint#answer} of the bytes read so far,
  * from the first byte until the SDK has decoded it ({@link ReceiveMetering}). An answer reads on only while there
  * is room; when the budget is spent it waits, and SQS's bytes wait in the socket;</li>
@@ -40,12 +42,25 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class InFlightBudget {
 
+    /** Per message received: a 1 MiB message's weight falls to a thirtieth after 170 small ones. */
+    private static final double EXPECTATION_DECAY = 0.98;
+    private static final CompletableFuture<Boolean> ADMITTED = CompletableFuture.completedFuture(true);
+    private static final CompletableFuture<Boolean> NOT_ADMITTED = CompletableFuture.completedFuture(false);
+
     private final long limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
-    /** Guarded by {@link #lock}: every byte held, of all three kinds. */
+    // All below guarded by the lock.
+    /** Every byte held, of all four kinds. */
     private long used;
     private long reservedPermits;
+    /** What the answers to the permits reserved are expected to hold ({@link #expectedPerMessage} at each grant). */
+    private long expectedBytes;
+    /**
+     * What the answer to one message asked for is expected to hold: the largest recent message's, forgetting it by
+     * {@link #EXPECTATION_DECAY} per message received. Zero until the first message.
+     */
+    private long expectedPerMessage;
     /** Messages {@link #received} whose processed release from Spring Cloud AWS has not come yet. */
     private long paidPermits;
     private long dispatchingBytes;
@@ -56,10 +71,7 @@ final class InFlightBudget {
     private final ArrayDeque<Reader> pausedReaders = new ArrayDeque<>();
     /** The answer reading past the limit, because nothing else held could free room; null if none. */
     private Reader readingAlone;
-
-    private static final CompletableFuture<Boolean> ADMITTED = CompletableFuture.completedFuture(true);
-    private static final CompletableFuture<Boolean> NOT_ADMITTED = CompletableFuture.completedFuture(false);
-    /** Guarded by {@link #lock}: see {@link #stopAdmitting}. */
+    /** See {@link #stopAdmitting}. */
     private boolean stopping;
 
     private record Waiter(long bytes, CompletableFuture<Boolean> admitted) {
@@ -116,6 +128,7 @@ final class InFlightBudget {
                 int granted = permitsThatFit(permits);
                 if (granted > 0) {
                     reservedPermits += granted;
+                    expectedBytes += granted * expectedPerMessage;
                     used += granted * MessageFootprint.PERMIT_BYTES;
                     return granted;
                 }
@@ -130,14 +143,32 @@ final class InFlightBudget {
         }
     }
 
+    /**
+     * As many messages as fit with what the answers already asked for are expected to bring: answers are counted as
+     * they arrive and wait when the budget is spent, but an answer that waits long fails at the SQS call's timeout
+     * (its messages then come back after the visibility timeout), so polls are not started for answers that would
+     * have to wait. While messages are small a poll gets all it asks for; after large ones, fewer.
+     */
     private int permitsThatFit(int permits) {
         if (!waiting.isEmpty() || !pausedReaders.isEmpty()) {
             return 0; // received messages and answers being read first
         }
-        if (used == 0) {
-            return Math.max(1, (int) Math.min(permits, limit / MessageFootprint.PERMIT_BYTES));
+        long perMessage = MessageFootprint.PERMIT_BYTES + expectedPerMessage;
+        if (used == 0 && expectedBytes == 0) {
+            return Math.max(1, (int) Math.min(permits, limit / perMessage));
         }
-        return (int) Math.min(permits, Math.max(0, (limit - used) / MessageFootprint.PERMIT_BYTES));
+        return (int) Math.min(permits, Math.max(0, (limit - used - expectedBytes) / perMessage));
+    }
+
+    /**
+     * Under the lock: {@code permits} of those reserved leave (answered or returned); gives back their share of the
+     * expected bytes (permits are counted, not tracked: the average share, and the rest with the last one).
+     */
+    private void permitsLeave(long permits) {
+        long share = permits >= reservedPermits ? expectedBytes : expectedBytes * permits / reservedPermits;
+        expectedBytes -= share;
+        reservedPermits -= permits;
+        used -= permits * MessageFootprint.PERMIT_BYTES;
     }
 
     /** A poll's permits that brought no message, or that another back-pressure handler did not grant. */
@@ -145,9 +176,7 @@ final class InFlightBudget {
         Wakeups wakeups;
         lock.lock();
         try {
-            long returned = Math.min(permits, reservedPermits);
-            reservedPermits -= returned;
-            used -= returned * MessageFootprint.PERMIT_BYTES;
+            permitsLeave(Math.min(permits, reservedPermits));
             wakeups = wakeUp();
         } finally {
             lock.unlock();
@@ -170,9 +199,13 @@ final class InFlightBudget {
         lock.lock();
         try {
             long converted = Math.min(bodies.size(), reservedPermits);
-            reservedPermits -= converted;
+            permitsLeave(converted);
             paidPermits += converted;
-            used += bytes - converted * MessageFootprint.PERMIT_BYTES;
+            used += bytes;
+            for (String body : bodies) {
+                expectedPerMessage = Math.max(MessageFootprint.answer(body.length()),
+                        (long) (expectedPerMessage * EXPECTATION_DECAY));
+            }
             wakeups = wakeUp();
         } finally {
             lock.unlock();
@@ -271,7 +304,7 @@ final class InFlightBudget {
 
     /** Under the lock: nothing is held that a settled message or a finished dispatch would free. */
     private boolean onlyAnswersHeld() {
-        return used - answerBytes - reservedPermits * MessageFootprint.PERMIT_BYTES <= 0;
+        return used - answerBytes - reservedPermits * MessageFootprint.PERMIT_BYTES <= 0; // permits free nothing
     }
 
     /**

@@ -205,6 +205,26 @@ class InFlightBudgetTest {
     }
 
     @Test
+    void afterLargeMessagesAPollAsksForFewerUntilSmallOnesHaveComeAgain() throws Exception {
+        InFlightBudget budget = new InFlightBudget(10 * 1024 * 1024);
+        assertThat(budget.reservePermits(10, NO_WAIT)).isEqualTo(10);
+        long held = budget.received(List.of(big())); // one of ten came, and it is 1 MiB
+        budget.returnPermits(9);
+        budget.processed(1);
+        budget.release(held);
+        assertThat(budget.used()).isZero();
+
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("three answers of 1 MiB fit in 10 MiB").isEqualTo(3);
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("and they are expected to fill it").isZero();
+
+        long small = budget.received(java.util.Collections.nCopies(300, "{\"event_name\":\"Lead\"}"));
+        budget.processed(300);
+        budget.release(small);
+        assertThat(budget.used()).isZero();
+        assertThat(budget.reservePermits(10, NO_WAIT)).as("300 small messages later: all asked for").isEqualTo(10);
+    }
+
+    @Test
     void rejectsANonPositiveLimit() {
         assertThatThrownBy(() -> new InFlightBudget(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("positive");
