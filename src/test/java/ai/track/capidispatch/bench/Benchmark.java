@@ -87,7 +87,7 @@ public final class Benchmark {
     private static void preload(EmbeddedSqs sqs, String queue, QueueLoader loader, GraphStandIn meta, int events,
             String java, List<String> jvmOptions, Path jar, Map<String, String> env, Path logs, double startupSeconds,
             double startupCpu, Duration latency) throws Exception {
-        double drainRate = DrainRate.fastest(sqs, loader, events);
+        double drainRate = DrainRate.measure(sqs, loader, events, Integer.getInteger("reps", 1)).rate();
 
         loader.preload(queue, 0, events);
         int port = WorkerJar.freePort();
