@@ -12,20 +12,27 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * {@code bench/run.sh}: measures the real worker jar against an embedded SQS server and a Graph API stand-in
  * with a fixed latency, and prints one summary line. Modes:
  * <ul>
- * <li>{@code preload} (default): N events on the queue, then the worker drains it; compared with the drain rate
- * of plain receive-10 + delete-batch loops on the same server, measured in the same run;</li>
+ * <li>{@code preload} (default): N events on the queue, then the worker drains it from start-up; compared with the
+ * {@link DrainRate} yardstick (plain receive-10 + delete-batch pollers on the same server), measured in the same
+ * run;</li>
  * <li>{@code steady}: events arrive at a fixed rate; reports end-to-end latency under load;</li>
- * <li>{@code startup}: only the start-up measurement every mode begins with.</li>
+ * <li>{@code startup}: only the start-up measurement the other modes begin with;</li>
+ * <li>{@code large}: the memory scenario of {@link LargeMessages};</li>
+ * <li>{@code throughput}: the issue #18 figures, repeated, with median and range: yardstick, a warm worker's drain
+ * rate and CPU per 1,000 events, steady p95 latency, peak RSS, against their targets ({@link Throughput}).</li>
  * </ul>
  * Options (system properties): {@code events} (50000), {@code latencyMs} (50), {@code rate} (500),
- * {@code seconds} (60), {@code java} (the JVM running the worker), {@code jvmOptions} (replace the image's),
- * {@code extraJvmOptions} (added to them, e.g. a flight recording).
+ * {@code seconds} (60; 30 in {@code throughput}), {@code reps} (repetitions: 3 in {@code throughput}, 1 for the
+ * yardstick in {@code preload}), {@code warmup} ({@code throughput}: events drained before measuring, events/5),
+ * {@code java} (the JVM running the worker), {@code jvmOptions} (replace the image's), {@code extraJvmOptions}
+ * (added to them, e.g. a flight recording).
  */
 public final class Benchmark {
 
@@ -58,6 +65,11 @@ public final class Benchmark {
             Map<String, String> env = new HashMap<>(image.environment());
             env.putAll(WorkerJar.contractEnvironment(queue, dlq, sqs.endpoint(), meta.baseUrl()));
             Path logs = Files.createDirectories(Path.of("target", "bench"));
+            if (mode.equals("throughput")) {
+                new Throughput(sqs, loader, meta, new Throughput.WorkerLaunch(java, jvmOptions, jar, env, logs),
+                        Throughput.Settings.fromSystemProperties(events, latency)).run();
+                return;
+            }
 
             // Start-up alone, on an empty queue: CPU-seconds and seconds until /health answers 200.
             int port = WorkerJar.freePort();
@@ -87,7 +99,7 @@ public final class Benchmark {
     private static void preload(EmbeddedSqs sqs, String queue, QueueLoader loader, GraphStandIn meta, int events,
             String java, List<String> jvmOptions, Path jar, Map<String, String> env, Path logs, double startupSeconds,
             double startupCpu, Duration latency) throws Exception {
-        double drainRate = DrainRate.fastest(sqs, loader, events);
+        double drainRate = DrainRate.measure(sqs, loader, events, Integer.getInteger("reps", 1)).rate();
 
         loader.preload(queue, 0, events);
         int port = WorkerJar.freePort();
@@ -165,12 +177,17 @@ public final class Benchmark {
     }
 
     private static void awaitArrivals(GraphStandIn meta, int expected, Duration timeout) throws InterruptedException {
+        awaitArrivals(meta.arrivals::size, expected, timeout);
+    }
+
+    /** Until {@code arrived} reaches {@code expected}, the timeout passes, or nothing arrives for 30 s. */
+    static void awaitArrivals(IntSupplier arrived, int expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long lastProgress = System.nanoTime();
         int last = 0;
-        while (meta.arrivals.size() < expected && System.nanoTime() < deadline) {
+        while (arrived.getAsInt() < expected && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            int now = meta.arrivals.size();
+            int now = arrived.getAsInt();
             if (now != last) {
                 last = now;
                 lastProgress = System.nanoTime();
@@ -208,7 +225,7 @@ public final class Benchmark {
     }
 
     /** The same for the events put on the queue at or after {@code sentFromNanos}. */
-    private static double[] latencies(QueueLoader loader, GraphStandIn meta, long sentFromNanos) {
+    static double[] latencies(QueueLoader loader, GraphStandIn meta, long sentFromNanos) {
         List<Long> values = new ArrayList<>(meta.arrivals.size());
         meta.arrivals.forEach((sequence, arrived) -> {
             Long sent = loader.sentAt.get(sequence);
