@@ -73,12 +73,22 @@ final class Throughput {
     }
 
     /** What one worker process measured; {@code duplicates} and {@code lost} over all its phases. */
-    private record Repetition(double eventsPerSecond, double cpuPer1000, double steadyP95Ms, double peakRssMb,
-            long duplicates, long lost) {
+    private record Repetition(Drain drain, double steadyP95Ms, double peakRssMb, long duplicates, long lost) {
+
+        double eventsPerSecond() {
+            return drain.eventsPerSecond();
+        }
+
+        double cpuPer1000() {
+            return drain.cpuPer1000();
+        }
     }
 
-    /** The warm part of the backlog's drain: events/s and CPU-seconds per 1,000 events. */
-    private record Drain(double eventsPerSecond, double cpuPer1000) {
+    /**
+     * The warm part of the backlog's drain: events/s, CPU-seconds per 1,000 events, and the cores the worker, the
+     * benchmark's JVM (SQS server, stand-in) and the whole machine used meanwhile.
+     */
+    private record Drain(double eventsPerSecond, double cpuPer1000, double workerCores, MachineCpu.Cores cores) {
     }
 
     /** An issue target for a figure's median. */
@@ -129,11 +139,14 @@ final class Throughput {
         for (int number = 1; number <= settings.reps(); number++) {
             Repetition repetition = repetition(number);
             repetitions.add(repetition);
+            MachineCpu.Cores cores = repetition.drain().cores();
             System.err.printf(Locale.ROOT, "throughput rep %d/%d: %.0f events/s (ratio %.2f) | cpu_s_per_1000=%.3f |"
-                    + " steady_p95_ms=%.0f | peak_rss_mb=%.0f | duplicates=%d lost=%d%n", number, settings.reps(),
+                    + " steady_p95_ms=%.0f | peak_rss_mb=%.0f | duplicates=%d lost=%d | cores while draining:"
+                    + " worker=%.2f benchmark_jvm=%.2f machine=%.2f of %.0f%n", number, settings.reps(),
                     repetition.eventsPerSecond(), repetition.eventsPerSecond() / yardstick.rate(),
                     repetition.cpuPer1000(), repetition.steadyP95Ms(), repetition.peakRssMb(), repetition.duplicates(),
-                    repetition.lost());
+                    repetition.lost(), repetition.drain().workerCores(), cores.harness(), cores.machine(),
+                    cores.machineCores());
         }
         System.out.println(summary(yardstick, repetitions));
     }
@@ -151,8 +164,8 @@ final class Throughput {
             double p95 = steadyP95(queue, steady);
             double rss = worker.peakRssMegabytes();
             worker.stop();
-            return new Repetition(drain.eventsPerSecond(), drain.cpuPer1000(), p95, rss,
-                    meta.duplicates.get() - duplicatesBefore, backlog.lost(meta) + steady.lost(meta));
+            return new Repetition(drain, p95, rss, meta.duplicates.get() - duplicatesBefore,
+                    backlog.lost(meta) + steady.lost(meta));
         }
     }
 
@@ -161,12 +174,16 @@ final class Throughput {
         backlog.awaitArrivals(meta, settings.warmup(), DRAIN_TIMEOUT);
         long start = System.nanoTime();
         double cpuAtStart = worker.cpuSeconds();
+        MachineCpu machine = MachineCpu.now();
         long arrivedAtStart = backlog.arrivals(meta).getCount();
         backlog.awaitArrivals(meta, backlog.count(), DRAIN_TIMEOUT);
         double cpu = worker.cpuSeconds() - cpuAtStart;
+        MachineCpu.Cores cores = machine.since();
         LongSummaryStatistics arrivals = backlog.arrivals(meta);
         long measured = arrivals.getCount() - arrivedAtStart;
-        return new Drain(measured / ((arrivals.getMax() - start) / 1e9), 1000 * cpu / measured);
+        double seconds = (arrivals.getMax() - start) / 1e9;
+        return new Drain(measured / seconds, 1000 * cpu / measured, cpu / ((System.nanoTime() - start) / 1e9),
+                cores);
     }
 
     private double steadyP95(String queue, Events steady) throws Exception {
