@@ -336,15 +336,18 @@ final class InFlightBudget {
      */
     void stopAdmitting() {
         List<Waiter> refused;
+        Wakeups wakeups;
         lock.lock();
         try {
             stopping = true;
             refused = List.copyOf(waiting);
             waiting.clear();
+            wakeups = wakeUp(); // answers and polls no longer wait behind the refused messages
         } finally {
             lock.unlock();
         }
         refused.forEach(waiter -> waiter.admitted().complete(false));
+        wakeups.deliver();
     }
 
     void releaseDispatching(long bytes) {
