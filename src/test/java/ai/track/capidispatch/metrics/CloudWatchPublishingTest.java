@@ -98,13 +98,17 @@ class CloudWatchPublishingTest {
                     .doesNotContain("tomcat.").doesNotContain("http.server").doesNotContain("resilience4j");
         }
 
-        String prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/actuator/prometheus")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(prometheus).contains("DispatchSuccess_total").contains("MetaRequestLatency_seconds_bucket")
+        // Awaited: a publish with DispatchSuccess can come from the other test's counter (it publishes every step)
+        // before this test's event has been delivered and its percentiles recorded.
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                .build();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                http.send(scrape, HttpResponse.BodyHandlers.ofString()).body())
+                .contains("DispatchSuccess_total").contains("MetaRequestLatency_seconds_bucket")
                 .contains("DispatchLatency_seconds_bucket").contains("jvm_memory_used_bytes")
                 .contains("EventAgePercentile_seconds{Percentile=\"p95\",PixelId=\"" + PIXEL_ID + "\"}")
-                .contains("MetaRequestLatencyPercentile_seconds{Percentile=\"p99\",PixelId=\"" + PIXEL_ID + "\"}");
+                .contains("MetaRequestLatencyPercentile_seconds{Percentile=\"p99\",PixelId=\"" + PIXEL_ID + "\"}"));
     }
 
     @Test
