@@ -235,34 +235,36 @@ final class InFlightBudget {
      * Reading may overshoot the limit by what one read brings; that is what the read-ahead permit covers.
      */
     boolean mayRead(Reader reader) {
-        List<Reader> resumed;
+        Reader next;
         lock.lock();
         try {
             if (reader == readingAlone || (pausedReaders.isEmpty() && roomToRead())) {
                 return true;
             }
             pausedReaders.add(reader);
-            resumed = readersToResume();
+            next = readerToResume();
         } finally {
             lock.unlock();
         }
-        boolean mayRead = resumed.remove(reader);
-        resumed.forEach(Reader::readOn);
-        return mayRead;
+        if (next == reader) {
+            return true;
+        }
+        tellToReadOn(next);
+        return false;
     }
 
     /** {@code bytes} more held by an answer being read. */
     void read(long bytes) {
-        List<Reader> resumed;
+        Reader next;
         lock.lock();
         try {
             answerBytes += bytes;
             used += bytes;
-            resumed = readersToResume(); // room left: the next waiting answer may read too
+            next = readerToResume(); // room left: the next waiting answer may read too
         } finally {
             lock.unlock();
         }
-        resumed.forEach(Reader::readOn);
+        tellToReadOn(next);
     }
 
     /** The SDK has decoded {@code reader}'s answer, or given up on it: what it held is free again. */
@@ -287,19 +289,29 @@ final class InFlightBudget {
         return waiting.isEmpty() && used < limit;
     }
 
-    /** Under the lock: the answer that may read on now, if any (one at a time: each read lets the next one go). */
-    private List<Reader> readersToResume() {
+    /**
+     * Under the lock: the answer that may read on now, taken off the waiting ones; null if none. One at a time:
+     * each read lets the next one go.
+     */
+    private Reader readerToResume() {
         if (pausedReaders.isEmpty()) {
-            return new ArrayList<>(0);
+            return null;
         }
-        List<Reader> resumed = new ArrayList<>(1);
         if (roomToRead()) {
-            resumed.add(pausedReaders.poll());
-        } else if (readingAlone == null && onlyAnswersHeld()) {
-            readingAlone = pausedReaders.poll();
-            resumed.add(readingAlone);
+            return pausedReaders.poll();
         }
-        return resumed;
+        if (readingAlone == null && onlyAnswersHeld()) {
+            readingAlone = pausedReaders.poll();
+            return readingAlone;
+        }
+        return null;
+    }
+
+    /** Outside the lock: what the reader goes on with must not run while holding it. */
+    private static void tellToReadOn(Reader reader) {
+        if (reader != null) {
+            reader.readOn();
+        }
     }
 
     /** Under the lock: nothing is held that a settled message or a finished dispatch would free. */
@@ -396,15 +408,19 @@ final class InFlightBudget {
             admitted.add(next.admitted());
         }
         freed.signalAll();
-        return new Wakeups(admitted, readersToResume());
+        return new Wakeups(admitted, readerToResume());
     }
 
-    /** Whom a release lets go on; told outside the lock, as what they go on with must not run while holding it. */
-    private record Wakeups(List<CompletableFuture<Boolean>> admitted, List<Reader> readers) {
+    /**
+     * Whom a release lets go on; told outside the lock, as what they go on with must not run while holding it.
+     *
+     * @param reader the answer that may read on, or null
+     */
+    private record Wakeups(List<CompletableFuture<Boolean>> admitted, Reader reader) {
 
         void deliver() {
             admitted.forEach(future -> future.complete(true));
-            readers.forEach(Reader::readOn);
+            tellToReadOn(reader);
         }
     }
 }

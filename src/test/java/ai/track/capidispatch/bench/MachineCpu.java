@@ -13,8 +13,6 @@ import java.nio.file.Path;
  */
 final class MachineCpu {
 
-    private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
     private final long harnessNanos;
     private final long busyTicks;
     private final long totalTicks;
@@ -39,9 +37,9 @@ final class MachineCpu {
     Cores since() throws IOException {
         long[] ticks = machineTicks();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        double cores = (ticks[1] - totalTicks) / TICKS_PER_SECOND / seconds;
+        double cores = (ticks[1] - totalTicks) / WorkerProcess.CLOCK_TICKS / seconds;
         return new Cores((harnessCpuNanos() - harnessNanos) / 1e9 / seconds,
-                (ticks[0] - busyTicks) / TICKS_PER_SECOND / seconds, cores);
+                (ticks[0] - busyTicks) / WorkerProcess.CLOCK_TICKS / seconds, cores);
     }
 
     private static long harnessCpuNanos() {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** The real worker jar in its own process, started with the contract's environment, measured from /proc. */
 final class WorkerProcess implements AutoCloseable {
 
-    private static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
+    static final double CLOCK_TICKS = 100.0; // USER_HZ on Linux
 
     private final Process process;
     private final int port;
