@@ -33,8 +33,11 @@ final class DrainRate {
     private static final int CONNECTIONS = 64;
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
-    /** The drain rates (messages/s) one number of pollers reached. */
-    record PollerRates(int pollers, Spread rates) {
+    /**
+     * The drain rates (messages/s) one number of pollers reached, and the CPU a message cost in the benchmark's JVM
+     * (the SQS server, the pollers and their client), by the median of the runs.
+     */
+    record PollerRates(int pollers, Spread rates, CpuPerMessage cpu) {
     }
 
     /** The rates by number of pollers; {@link #best()} is the yardstick. */
@@ -60,16 +63,26 @@ final class DrainRate {
                 .build()) {
             for (int pollers : POLLERS) {
                 List<Double> rates = new ArrayList<>(reps);
+                List<CpuPerMessage> costs = new ArrayList<>(reps);
+                List<Double> machineCores = new ArrayList<>(reps);
                 for (int rep = 1; rep <= reps; rep++) {
                     String queue = sqs.createQueue("drain-yardstick-" + pollers + "-" + rep,
                             Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
                     loader.preload(queue, 0, events);
+                    MachineCpu cpu = MachineCpu.now();
                     rates.add(drain(crt, queue, events, pollers));
+                    MachineCpu.Cores used = cpu.since();
+                    costs.add(CpuPerMessage.of(used, events));
+                    machineCores.add(used.machine());
                     sqs.client().deleteQueue(b -> b.queueUrl(queue));
                 }
-                PollerRates measured = new PollerRates(pollers, Spread.of(rates));
-                System.err.printf(Locale.ROOT, "drain yardstick, %2d pollers: %s messages/s over %d runs%n", pollers,
-                        measured.rates().format("%.0f"), reps);
+                PollerRates measured = new PollerRates(pollers, Spread.of(rates), new CpuPerMessage(
+                        Spread.of(costs.stream().map(CpuPerMessage::sqsServerMs).toList()).median(),
+                        Spread.of(costs.stream().map(CpuPerMessage::restMs).toList()).median()));
+                System.err.printf(Locale.ROOT, "drain yardstick, %2d pollers: %s messages/s over %d runs | CPU-ms per"
+                        + " message: sqs_server=%.3f pollers=%.3f | machine cores busy: %.2f%n", pollers,
+                        measured.rates().format("%.0f"), reps, measured.cpu().sqsServerMs(), measured.cpu().restMs(),
+                        Spread.of(machineCores).median());
                 byPollers.add(measured);
             }
         }

@@ -5,6 +5,11 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Where the machine's CPU went over a window: the benchmark's own JVM (the embedded SQS server, the Graph API stand-in
@@ -17,29 +22,59 @@ final class MachineCpu {
     private final long busyTicks;
     private final long totalTicks;
     private final long startNanos;
+    private final Map<String, Double> harnessThreads;
 
-    private MachineCpu(long harnessNanos, long busyTicks, long totalTicks, long startNanos) {
+    private MachineCpu(long harnessNanos, long busyTicks, long totalTicks, long startNanos,
+            Map<String, Double> harnessThreads) {
         this.harnessNanos = harnessNanos;
         this.busyTicks = busyTicks;
         this.totalTicks = totalTicks;
         this.startNanos = startNanos;
+        this.harnessThreads = harnessThreads;
     }
 
     static MachineCpu now() throws IOException {
         long[] ticks = machineTicks();
-        return new MachineCpu(harnessCpuNanos(), ticks[0], ticks[1], System.nanoTime());
+        return new MachineCpu(harnessCpuNanos(), ticks[0], ticks[1], System.nanoTime(), harnessThreads());
     }
 
-    /** Cores used on average since {@code start}: by the benchmark's JVM, and by the machine (all processes). */
-    record Cores(double harness, double machine, double machineCores) {
+    /**
+     * Cores used on average since {@code start}: by the benchmark's JVM, and by the machine (all processes); and
+     * the CPU seconds the benchmark's JVM spent by thread group, largest first (who in it took the cores: the SQS
+     * server, the stand-in, the drain's pollers).
+     */
+    record Cores(double harness, double machine, double machineCores, Map<String, Double> harnessThreads) {
+
+        /** CPU seconds of the harness's thread groups whose name {@code which} accepts. */
+        double harnessSeconds(Predicate<String> which) {
+            return harnessThreads.entrySet().stream().filter(entry -> which.test(entry.getKey()))
+                    .mapToDouble(Map.Entry::getValue).sum();
+        }
+
+        /** The largest thread groups, {@code name=seconds}, for a line on stderr. */
+        String topHarnessThreads(int groups) {
+            return harnessThreads.entrySet().stream().limit(groups)
+                    .map(entry -> String.format(Locale.ROOT, "%s=%.1f", entry.getKey(), entry.getValue()))
+                    .collect(Collectors.joining(" "));
+        }
     }
 
     Cores since() throws IOException {
         long[] ticks = machineTicks();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double cores = (ticks[1] - totalTicks) / WorkerProcess.CLOCK_TICKS / seconds;
+        Map<String, Double> threads = new LinkedHashMap<>();
+        harnessThreads().entrySet().stream()
+                .map(entry -> Map.entry(entry.getKey(), entry.getValue() - harnessThreads.getOrDefault(entry.getKey(),
+                        0.0)))
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(entry -> threads.put(entry.getKey(), entry.getValue()));
         return new Cores((harnessCpuNanos() - harnessNanos) / 1e9 / seconds,
-                (ticks[0] - busyTicks) / WorkerProcess.CLOCK_TICKS / seconds, cores);
+                (ticks[0] - busyTicks) / WorkerProcess.CLOCK_TICKS / seconds, cores, threads);
+    }
+
+    private static Map<String, Double> harnessThreads() throws IOException {
+        return WorkerProcess.cpuSecondsByThreadGroup(ProcessHandle.current().pid());
     }
 
     private static long harnessCpuNanos() {

@@ -38,7 +38,8 @@ final class Throughput {
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration STEADY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Target RATIO = new Target(">=0.80", ratio -> ratio >= 0.80);
+    private static final double RATIO_TARGET = 0.80;
+    private static final Target RATIO = new Target(">=0.80", ratio -> ratio >= RATIO_TARGET);
     private static final Target CPU = new Target("<=0.15", cpu -> cpu <= 0.15);
     private static final Target P95 = new Target("<500", p95 -> p95 < 500);
     private static final Target RSS = new Target("<400", rss -> rss < 400);
@@ -88,7 +89,8 @@ final class Throughput {
      * The warm part of the backlog's drain: events/s, CPU-seconds per 1,000 events, and the cores the worker, the
      * benchmark's JVM (SQS server, stand-in) and the whole machine used meanwhile.
      */
-    private record Drain(double eventsPerSecond, double cpuPer1000, double workerCores, MachineCpu.Cores cores) {
+    private record Drain(double eventsPerSecond, double cpuPer1000, double workerCores, MachineCpu.Cores cores,
+            CpuPerMessage harnessCpu) {
     }
 
     /** An issue target for a figure's median. */
@@ -147,6 +149,12 @@ final class Throughput {
                     repetition.cpuPer1000(), repetition.steadyP95Ms(), repetition.peakRssMb(), repetition.duplicates(),
                     repetition.lost(), repetition.drain().workerCores(), cores.harness(), cores.machine(),
                     cores.machineCores());
+            CpuPerMessage run = repetition.drain().harnessCpu();
+            System.err.printf(Locale.ROOT, "throughput rep %d/%d CPU-ms per event: sqs_server=%.3f stand_in=%.3f"
+                    + " worker=%.3f; for 0.80 the worker may spend %.3f | benchmark JVM threads (s): %s%n", number,
+                    settings.reps(), run.sqsServerMs(), run.restMs(), repetition.cpuPer1000(),
+                    CpuPerMessage.workerBudgetFor(RATIO_TARGET, yardstick.rate(), cores.machineCores(), run),
+                    cores.topHarnessThreads(8));
         }
         System.out.println(summary(yardstick, repetitions));
     }
@@ -183,7 +191,7 @@ final class Throughput {
         long measured = arrivals.getCount() - arrivedAtStart;
         double seconds = (arrivals.getMax() - start) / 1e9;
         return new Drain(measured / seconds, 1000 * cpu / measured, cpu / ((System.nanoTime() - start) / 1e9),
-                cores);
+                cores, CpuPerMessage.of(cores, measured));
     }
 
     private double steadyP95(String queue, Events steady) throws Exception {
@@ -205,15 +213,20 @@ final class Throughput {
         Spread cpu = spread(repetitions, Repetition::cpuPer1000);
         Spread p95 = spread(repetitions, Repetition::steadyP95Ms);
         Spread rss = spread(repetitions, Repetition::peakRssMb);
+        Spread others = spread(repetitions, repetition -> repetition.drain().harnessCpu().total());
+        Spread budget = spread(repetitions, repetition -> CpuPerMessage.workerBudgetFor(RATIO_TARGET,
+                yardstick.rate(), repetition.drain().cores().machineCores(), repetition.drain().harnessCpu()));
         return String.format(Locale.ROOT, "BENCH throughput events=%d warmup=%d reps=%d latency=%dms"
                 + " steady=%d/s for %ds | drain_rate=%s pollers=%d | worker_events_per_s=%s | ratio=%s %s |"
-                + " cpu_s_per_1000=%s %s | steady_p95_ms=%s %s | peak_rss_mb=%s %s | duplicates=%d lost=%d",
+                + " cpu_s_per_1000=%s %s | steady_p95_ms=%s %s | peak_rss_mb=%s %s | duplicates=%d lost=%d |"
+                + " cpu_ms_per_message: yardstick=%.3f worker_run_sqs_server_and_stand_in=%s worker_may_spend_for_0.80=%s",
                 settings.events(), settings.warmup(), settings.reps(), settings.latency().toMillis(), settings.rate(),
                 settings.seconds(), yardstick.best().rates().format("%.0f"), yardstick.best().pollers(),
                 rate.format("%.0f"), ratio.format("%.2f"), RATIO.verdict(ratio.median()), cpu.format("%.3f"),
                 CPU.verdict(cpu.median()), p95.format("%.0f"), P95.verdict(p95.median()), rss.format("%.0f"),
                 RSS.verdict(rss.median()), repetitions.stream().mapToLong(Repetition::duplicates).sum(),
-                repetitions.stream().mapToLong(Repetition::lost).sum());
+                repetitions.stream().mapToLong(Repetition::lost).sum(), yardstick.best().cpu().total(),
+                others.format("%.3f"), budget.format("%.3f"));
     }
 
     private static Spread spread(List<Repetition> repetitions, ToDoubleFunction<Repetition> figure) {

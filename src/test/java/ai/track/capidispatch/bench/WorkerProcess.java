@@ -73,8 +73,13 @@ final class WorkerProcess implements AutoCloseable {
      * work, the JIT compilers or the garbage collector take the CPU.
      */
     Map<String, Double> cpuSecondsByThreadGroup() throws IOException {
+        return cpuSecondsByThreadGroup(process.pid());
+    }
+
+    /** {@link #cpuSecondsByThreadGroup()} of any process on this machine, this one included. */
+    static Map<String, Double> cpuSecondsByThreadGroup(long pid) throws IOException {
         Map<String, Double> groups = new TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip();
