@@ -219,7 +219,8 @@ final class Throughput {
         return String.format(Locale.ROOT, "BENCH throughput events=%d warmup=%d reps=%d latency=%dms"
                 + " steady=%d/s for %ds | drain_rate=%s pollers=%d | worker_events_per_s=%s | ratio=%s %s |"
                 + " cpu_s_per_1000=%s %s | steady_p95_ms=%s %s | peak_rss_mb=%s %s | duplicates=%d lost=%d |"
-                + " cpu_ms_per_message: yardstick=%.3f worker_run_sqs_server_and_stand_in=%s worker_may_spend_for_0.80=%s",
+                + " cpu_ms_per_message: yardstick=%.3f worker_run_sqs_server_and_stand_in=%s"
+                + " worker_may_spend_for_0.80=%s",
                 settings.events(), settings.warmup(), settings.reps(), settings.latency().toMillis(), settings.rate(),
                 settings.seconds(), yardstick.best().rates().format("%.0f"), yardstick.best().pollers(),
                 rate.format("%.0f"), ratio.format("%.2f"), RATIO.verdict(ratio.median()), cpu.format("%.3f"),
