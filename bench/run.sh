@@ -12,6 +12,10 @@
 #                                   # ratio to the yardstick, CPU-s per 1,000), then RATE/s for SECONDS_STEADY (p95)
 #                                   # in the same process; its peak RSS
 #   EVENTS=50000 WARMUP=10000 REPS=3 SECONDS_STEADY=30 bench/run.sh throughput   # its defaults
+#   bench/run.sh sqs-client         # CPU per SQS message of the yardstick's drain in a JVM with the image's options,
+#                                   # through the yardstick's plain client and the worker's client set-up, with and
+#                                   # without the listener's attributes; REPS (3), EVENTS, WARMUP, POLLERS (16),
+#                                   # VARIANTS=yardstick:plain,worker:listener for some of them
 #   EVENTS=3000 WARMUP=1000 REPS=1 SECONDS_STEADY=5 bench/run.sh throughput      # a smoke run
 #   REPS=3 bench/run.sh             # preload with the yardstick's median of 3 runs per poller count (default 1)
 #   LARGE=1000 SMALL=2000 POISON=10 TASK_MEMORY=512,1024 bench/run.sh large
@@ -31,7 +35,8 @@ jar=${JAR:-$(find target -maxdepth 1 -name 'capi-dispatch-worker-*.jar' ! -name 
 java -Djar="$jar" \
   -Dlarge="${LARGE:-1000}" -Dsmall="${SMALL:-2000}" -Dpoison="${POISON:-10}" -DtaskMemory="${TASK_MEMORY:-512,1024}" \
   -Devents="${EVENTS:-50000}" -DlatencyMs="${LATENCY_MS:-50}" -Drate="${RATE:-500}" -Dseconds="$steady_seconds" \
-  ${REPS:+-Dreps="$REPS"} ${WARMUP:+-Dwarmup="$WARMUP"} \
+  ${REPS:+-Dreps="$REPS"} ${WARMUP:+-Dwarmup="$WARMUP"} ${POLLERS:+-Dpollers="$POLLERS"} \
+  ${VARIANTS:+-Dvariants="$VARIANTS"} \
   ${WORKER_JAVA:+-Djava="$WORKER_JAVA"} ${WORKER_JVM_OPTIONS:+-DjvmOptions="$WORKER_JVM_OPTIONS"} \
   ${WORKER_EXTRA_OPTIONS:+-DextraJvmOptions="$WORKER_EXTRA_OPTIONS"} \
   -Dlogback.configurationFile=bench/logback-harness.xml \

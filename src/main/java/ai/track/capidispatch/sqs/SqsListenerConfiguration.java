@@ -27,6 +27,14 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 class SqsListenerConfiguration {
 
     /**
+     * Only the system attributes the listener reads: all of them would be received, parsed and mapped to headers
+     * for each message, for nothing. (Message attributes stay "All": Spring Cloud AWS refuses an empty list, and
+     * producers do not set any.)
+     */
+    static final List<MessageSystemAttributeName> SYSTEM_ATTRIBUTES = List.of(
+            MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, MessageSystemAttributeName.SENT_TIMESTAMP);
+
+    /**
      * Replaces Spring Cloud AWS's default factory (same bean name) so the worker decides acknowledgement.
      * BATCH: the listener gets a poll's messages at once and settles them together.
      * MANUAL: the worker deletes a message itself ({@link MessageDeleter}), only once its outcome is known
@@ -55,11 +63,7 @@ class SqsListenerConfiguration {
                         .maxConcurrentMessages(properties.maxConcurrentMessages())
                         .maxMessagesPerPoll(properties.maxMessagesPerPoll())
                         .backPressureHandlerFactory(pacedPolls(properties, inFlightBudget))
-                        // Only the system attributes the listener reads: all of them would be received, parsed and
-                        // mapped to headers for each message, for nothing. (Message attributes stay "All": Spring
-                        // Cloud AWS refuses an empty list, and producers do not set any.)
-                        .messageSystemAttributeNames(List.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-                                MessageSystemAttributeName.SENT_TIMESTAMP))
+                        .messageSystemAttributeNames(SYSTEM_ATTRIBUTES)
                         .pollTimeout(properties.pollTimeout())
                         .pollBackOffPolicy(pollBackOff(properties))
                         .listenerShutdownTimeout(properties.listenerShutdownTimeout())

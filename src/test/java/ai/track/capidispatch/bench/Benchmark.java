@@ -26,7 +26,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <li>{@code startup}: only the start-up measurement the other modes begin with;</li>
  * <li>{@code large}: the memory scenario of {@link LargeMessages};</li>
  * <li>{@code throughput}: the issue #18 figures, repeated, with median and range: yardstick, a warm worker's drain
- * rate and CPU per 1,000 events, steady p95 latency, peak RSS, against their targets ({@link Throughput}).</li>
+ * rate and CPU per 1,000 events, steady p95 latency, peak RSS, against their targets ({@link Throughput});</li>
+ * <li>{@code sqs-client}: the yardstick's drain in a JVM with the worker's options, through the yardstick's client
+ * and the worker's, with and without the listener's attributes ({@link SqsClientCost}).</li>
  * </ul>
  * Options (system properties): {@code events} (50000), {@code latencyMs} (50), {@code rate} (500),
  * {@code seconds} (60; 30 in {@code throughput}), {@code reps} (repetitions: 3 in {@code throughput}, 1 for the
@@ -68,6 +70,12 @@ public final class Benchmark {
             if (mode.equals("throughput")) {
                 new Throughput(sqs, loader, meta, new Throughput.WorkerLaunch(java, jvmOptions, jar, env, logs),
                         Throughput.Settings.fromSystemProperties(events, latency)).run();
+                return;
+            }
+            if (mode.equals("sqs-client")) {
+                new SqsClientCost(sqs, loader, java, jvmOptions, logs.resolve("sqs-client.log")).run(
+                        SqsClientCost.variants(System.getProperty("variants", "")), Integer.getInteger("warmup", events / 5), events, Integer.getInteger("pollers", 16),
+                        Integer.getInteger("reps", 3));
                 return;
             }
 

@@ -11,11 +11,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
+import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
  * The yardstick: how fast this SQS server can be emptied by pollers that do nothing but receive ten (long poll of
@@ -58,9 +61,7 @@ final class DrainRate {
     /** Drains {@code reps} queues of {@code events} messages per number of pollers; prints each number's rates. */
     static Yardstick measure(EmbeddedSqs sqs, QueueLoader loader, int events, int reps) throws Exception {
         List<PollerRates> byPollers = new ArrayList<>();
-        try (SqsAsyncClient crt = sqs.asyncClientBuilder()
-                .httpClientBuilder(AwsCrtAsyncHttpClient.builder().maxConcurrency(CONNECTIONS))
-                .build()) {
+        try (SqsAsyncClient crt = yardstickClient(sqs.asyncClientBuilder())) {
             for (int pollers : POLLERS) {
                 List<Double> rates = new ArrayList<>(reps);
                 List<CpuPerMessage> costs = new ArrayList<>(reps);
@@ -70,7 +71,7 @@ final class DrainRate {
                             Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "60"));
                     loader.preload(queue, 0, events);
                     MachineCpu cpu = MachineCpu.now();
-                    rates.add(drain(crt, queue, events, pollers));
+                    rates.add(drain(crt, queue, events, pollers, UnaryOperator.identity()));
                     MachineCpu.Cores used = cpu.since();
                     costs.add(CpuPerMessage.of(used, events));
                     machineCores.add(used.machine());
@@ -89,11 +90,18 @@ final class DrainRate {
         return new Yardstick(List.copyOf(byPollers));
     }
 
+    /** The yardstick's client: the SDK's defaults on the CRT HTTP client, with a connection for every call. */
+    static SqsAsyncClient yardstickClient(SqsAsyncClientBuilder builder) {
+        return builder.httpClientBuilder(AwsCrtAsyncHttpClient.builder().maxConcurrency(CONNECTIONS)).build();
+    }
+
     /**
      * Messages/s from the first receive until the delete that completes the count: the pollers still waiting in a
-     * long poll on the empty queue afterwards are not the queue's time.
+     * long poll on the empty queue afterwards are not the queue's time. {@code receive} adds to each receive request
+     * what a variant asks for beyond ten messages with a long poll of 1 s (attributes, say).
      */
-    private static double drain(SqsAsyncClient crt, String queueUrl, int expected, int pollers) throws Exception {
+    static double drain(SqsAsyncClient crt, String queueUrl, int expected, int pollers,
+            UnaryOperator<ReceiveMessageRequest.Builder> receive) throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(pollers);
         AtomicLong drained = new AtomicLong();
         AtomicLong doneNanos = new AtomicLong();
@@ -103,7 +111,7 @@ final class DrainRate {
         for (int t = 0; t < pollers; t++) {
             loops.add(threads.submit(() -> {
                 while (drained.get() < expected && System.nanoTime() < deadline) {
-                    int count = receiveAndDelete(crt, queueUrl);
+                    int count = receiveAndDelete(crt, queueUrl, receive);
                     long total = drained.addAndGet(count);
                     if (total >= expected && total - count < expected) {
                         doneNanos.set(System.nanoTime());
@@ -124,9 +132,10 @@ final class DrainRate {
     }
 
     /** One receive of up to ten messages and one delete-batch of what came; returns how many came. */
-    private static int receiveAndDelete(SqsAsyncClient crt, String queueUrl) {
-        List<Message> messages = crt.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                .waitTimeSeconds(1)).join().messages();
+    private static int receiveAndDelete(SqsAsyncClient crt, String queueUrl,
+            UnaryOperator<ReceiveMessageRequest.Builder> receive) {
+        List<Message> messages = crt.receiveMessage(receive.apply(ReceiveMessageRequest.builder().queueUrl(queueUrl)
+                .maxNumberOfMessages(10).waitTimeSeconds(1)).build()).join().messages();
         if (messages.isEmpty()) {
             return 0;
         }

@@ -39,11 +39,14 @@ final class MachineCpu {
     }
 
     /**
-     * Cores used on average since {@code start}: by the benchmark's JVM, and by the machine (all processes); and
-     * the CPU seconds the benchmark's JVM spent by thread group, largest first (who in it took the cores: the SQS
-     * server, the stand-in, the drain's pollers).
+     * Cores used on average since {@code start}: by the benchmark's JVM, and by the machine (all processes); the CPU
+     * seconds the benchmark's JVM spent in all; and the CPU seconds it spent by thread group, largest first (who in
+     * it took the cores: the SQS server, the stand-in, the JIT). The groups hold only threads still alive at the
+     * end: a thread that ended in the window (the drain's pollers, whose pool is shut down before the count) is
+     * in {@code harnessCpuSeconds} alone.
      */
-    record Cores(double harness, double machine, double machineCores, Map<String, Double> harnessThreads) {
+    record Cores(double harness, double machine, double machineCores, double harnessCpuSeconds,
+            Map<String, Double> harnessThreads) {
 
         /** CPU seconds of the harness's thread groups whose name {@code which} accepts. */
         double harnessSeconds(Predicate<String> which) {
@@ -69,8 +72,9 @@ final class MachineCpu {
                         0.0)))
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(entry -> threads.put(entry.getKey(), entry.getValue()));
-        return new Cores((harnessCpuNanos() - harnessNanos) / 1e9 / seconds,
-                (ticks[0] - busyTicks) / WorkerProcess.CLOCK_TICKS / seconds, cores, threads);
+        double harnessCpuSeconds = (harnessCpuNanos() - harnessNanos) / 1e9;
+        return new Cores(harnessCpuSeconds / seconds, (ticks[0] - busyTicks) / WorkerProcess.CLOCK_TICKS / seconds,
+                cores, harnessCpuSeconds, threads);
     }
 
     private static Map<String, Double> harnessThreads() throws IOException {
