@@ -1,16 +1,9 @@
 package ai.track.capidispatch.bench;
 
 import ai.track.capidispatch.sqs.WorkerSqsClient;
-import com.sun.management.OperatingSystemMXBean;
-import java.lang.management.ManagementFactory;
-import java.net.URI;
+import ai.track.capidispatch.support.EmbeddedSqs;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
@@ -47,28 +40,16 @@ public final class SqsClientDrain {
             case "listener" -> WorkerSqsClient::receiveWithListenerAttributes;
             default -> throw new IllegalArgumentException("receive: plain or listener, not " + args[7]);
         };
-        SqsAsyncClientBuilder builder = SqsAsyncClient.builder().endpointOverride(URI.create(endpoint))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
+        SqsAsyncClientBuilder builder = EmbeddedSqs.asyncClientBuilder(endpoint);
         try (SqsAsyncClient client = workerClient ? WorkerSqsClient.build(builder, queue, 64L << 20)
                 : DrainRate.yardstickClient(builder)) {
             DrainRate.drain(client, warmQueue, warmCount, pollers, receive);
-            OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long pid = ProcessHandle.current().pid();
-            Map<String, Double> threadsBefore = WorkerProcess.cpuSecondsByThreadGroup(pid);
-            long cpuBefore = os.getProcessCpuTime();
+            MachineCpu cpu = MachineCpu.now(); // this JVM, the drain's: "harness" in MachineCpu's words
             System.out.println("MEASURE");
             double rate = DrainRate.drain(client, queue, count, pollers, receive);
-            double cpuMs = (os.getProcessCpuTime() - cpuBefore) / 1e6;
-            Map<String, Double> threadsAfter = WorkerProcess.cpuSecondsByThreadGroup(pid);
-            String threads = threadsAfter.entrySet().stream()
-                    .map(entry -> Map.entry(entry.getKey(), entry.getValue()
-                            - threadsBefore.getOrDefault(entry.getKey(), 0.0)))
-                    .filter(entry -> entry.getValue() >= 0.05)
-                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                    .map(entry -> String.format(Locale.ROOT, "%s=%.1f", entry.getKey(), entry.getValue()))
-                    .collect(Collectors.joining(" "));
-            System.out.printf(Locale.ROOT, "RESULT %.1f %.4f %s%n", rate, cpuMs / count, threads);
+            MachineCpu.Cores used = cpu.since();
+            System.out.printf(Locale.ROOT, "RESULT %.1f %.4f %s%n", rate, 1000 * used.harnessCpuSeconds() / count,
+                    used.topHarnessThreads(6));
         }
     }
 }

@@ -70,8 +70,13 @@ public final class EmbeddedSqs implements AutoCloseable {
 
     /** An asynchronous client's builder pointed at this server, for a test to add its own HTTP layer or settings. */
     public SqsAsyncClientBuilder asyncClientBuilder() {
+        return asyncClientBuilder(endpoint());
+    }
+
+    /** {@link #asyncClientBuilder()} for a server at {@code endpoint}, from another process (a benchmark's child). */
+    public static SqsAsyncClientBuilder asyncClientBuilder(String endpoint) {
         return SqsAsyncClient.builder()
-                .endpointOverride(URI.create(endpoint()))
+                .endpointOverride(URI.create(endpoint))
                 .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")));
     }
